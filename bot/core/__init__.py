@@ -1,0 +1,36 @@
+"""The product's rules, with no Slack in them. Build it with ``BillingAccess.create``."""
+
+from dataclasses import dataclass
+
+from bot.core.accounts import AccountService
+from bot.core.audit import AuditService
+from bot.core.clock import Clock, utc_now
+from bot.core.contacts import ContactService
+from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
+from bot.core.invitations import InvitationService
+from bot.core.members import MemberService
+from storage.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class BillingAccess:
+    """Every core service, sharing one unit-of-work factory, clock and default timings."""
+
+    accounts: AccountService
+    invitations: InvitationService
+    members: MemberService
+    contacts: ContactService
+    audit: AuditService
+
+    @classmethod
+    def create(
+        cls, uow: UnitOfWorkFactory, *, clock: Clock = utc_now, defaults: Timings = DEFAULT_TIMINGS
+    ) -> "BillingAccess":
+        context = CoreContext(uow, clock, defaults)
+        return cls(
+            AccountService(context),
+            InvitationService(context),
+            MemberService(context),
+            ContactService(context),
+            AuditService(context),
+        )

@@ -1,0 +1,93 @@
+"""What every core service is built from, and the helpers they share."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.errors import NotFound
+from storage.tables import Account, AuditEvent
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class Timings:
+    """How long until the first reminder, between reminders, and until expiry."""
+
+    reminder_first_after: timedelta
+    reminder_repeat_every: timedelta
+    invite_expires_after: timedelta
+
+    def for_account(self, account: Account) -> "Timings":
+        """These defaults with the account's own settings laid over them."""
+        return Timings(
+            _override(self.reminder_first_after, account.reminder_first_after_s),
+            _override(self.reminder_repeat_every, account.reminder_repeat_every_s),
+            _override(self.invite_expires_after, account.invite_expires_after_s),
+        )
+
+
+DEFAULT_TIMINGS = Timings(timedelta(hours=24), timedelta(hours=24), timedelta(days=7))
+
+
+def _override(default: timedelta, seconds: int | None) -> timedelta:
+    return default if seconds is None else timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class CoreContext:
+    """The unit-of-work factory, the clock and the default timings."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    defaults: Timings = DEFAULT_TIMINGS
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+NO_ACCOUNT = (
+    "This workspace has no billing account yet. "
+    "A Slack workspace admin can create one with `/billing-invite setup NAME`."
+)
+
+
+def require_account(uow: UnitOfWork, team_id: str) -> Account:
+    account = uow.accounts.for_team(team_id)
+    if account is None:
+        raise NotFound(NO_ACCOUNT)
+    return account
+
+
+def account_id(account: Account) -> int:
+    """The id of a stored account (always set once flushed)."""
+    assert account.id is not None
+    return account.id
+
+
+def record(
+    uow: UnitOfWork,
+    account: Account,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str = "",
+    before: tuple[str, ...] | list[str] | None = None,
+    after: tuple[str, ...] | list[str] | None = None,
+    detail: str = "",
+) -> None:
+    """Append one event to the account's audit log."""
+    uow.audit.add(
+        AuditEvent(
+            account_id=account_id(account),
+            at=at,
+            actor_user_id=actor,
+            action=action,
+            target=target,
+            permissions_before=None if before is None else list(before),
+            permissions_after=None if after is None else list(after),
+            detail=detail[:500],
+        )
+    )

@@ -1,0 +1,338 @@
+"""Invitations: invite, resend, revoke, accept, decline, expire."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.authority import require_owner
+from bot.core.context import SYSTEM_ACTOR, CoreContext, Timings, account_id, record, require_account
+from bot.core.emails import MAX_EMAILS_AT_ONCE, normalise_email
+from bot.core.errors import (
+    InvalidInput,
+    InvitationClosed,
+    NotAuthorized,
+    NotFound,
+)
+from bot.core.permissions import parse_permissions
+from storage.tables import Account, Invitation, InvitationStatus, Member, MemberStatus
+from storage.unit_of_work import UniqueViolation, UnitOfWork
+
+CONFLICT_RETRIES = 3
+EXPIRY_BATCH = 500
+
+
+@dataclass
+class InviteResult:
+    """What one (possibly bulk) invitation did for each email."""
+
+    account: Account
+    invited: list[Invitation] = field(default_factory=list)
+    already_member: list[str] = field(default_factory=list)
+    already_pending: list[Invitation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Response:
+    """The outcome of accepting or declining: ``changed`` is False for a repeated click."""
+
+    account: Account
+    invitation: Invitation
+    member: Member | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Expired:
+    account: Account
+    invitation: Invitation
+
+
+class InvitationService:
+    def __init__(self, context: CoreContext) -> None:
+        self._context = context
+
+    def invite(
+        self, team_id: str, *, actor: str, emails: Iterable[str], permissions: Iterable[str]
+    ) -> InviteResult:
+        """Invite each email with ``permissions``; emails with access or a pending invite are
+        reported, not invited again. A bad email or permission set invites nobody."""
+        addresses = _addresses(emails)
+        granted = parse_permissions(permissions)
+        for _attempt in range(CONFLICT_RETRIES - 1):
+            try:
+                return self._invite_once(team_id, actor, addresses, granted)
+            except UniqueViolation:
+                continue  # another request invited one of them meanwhile; look again
+        return self._invite_once(team_id, actor, addresses, granted)
+
+    def _invite_once(
+        self, team_id: str, actor: str, emails: list[str], granted: tuple[str, ...]
+    ) -> InviteResult:
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = require_account(uow, team_id)
+            require_owner(account, actor, "invite people")
+            timings = self._context.defaults.for_account(account)
+            result = InviteResult(account)
+            for email in emails:
+                self._invite_email(uow, account, actor, email, granted, timings, now, result)
+            uow.commit()
+            return result
+
+    def _invite_email(
+        self,
+        uow: UnitOfWork,
+        account: Account,
+        actor: str,
+        email: str,
+        granted: tuple[str, ...],
+        timings: Timings,
+        now: datetime,
+        result: InviteResult,
+    ) -> None:
+        member = uow.members.by_email(account_id(account), email)
+        if member is not None and member.status == MemberStatus.ACTIVE:
+            result.already_member.append(email)
+            return
+        pending = uow.invitations.pending_for(account_id(account), email, for_update=True)
+        if pending is not None and pending.expires_at > now:
+            result.already_pending.append(pending)
+            return
+        if pending is not None:
+            _expire(uow, account, pending, now)
+            uow.flush()
+        invitation = uow.invitations.add(
+            Invitation(
+                account_id=account_id(account),
+                email=email,
+                permissions=list(granted),
+                invited_by_user_id=actor,
+                created_at=now,
+                sent_at=now,
+                expires_at=now + timings.invite_expires_after,
+                next_reminder_at=now + timings.reminder_first_after,
+            )
+        )
+        uow.flush()
+        record(
+            uow,
+            account,
+            at=now,
+            actor=actor,
+            action="invitation.created",
+            target=email,
+            after=granted,
+        )
+        result.invited.append(invitation)
+
+    def resend(self, team_id: str, *, actor: str, email: str) -> Invitation:
+        """Send the pending invitation again and give it a fresh lifetime."""
+        address = normalise_email(email)
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = require_account(uow, team_id)
+            require_owner(account, actor, "resend invitations")
+            invitation = self._open_invitation(uow, account, address, now)
+            timings = self._context.defaults.for_account(account)
+            invitation.sent_at = now
+            invitation.expires_at = now + timings.invite_expires_after
+            invitation.next_reminder_at = now + timings.reminder_first_after
+            uow.invitations.add(invitation)
+            record(
+                uow,
+                account,
+                at=now,
+                actor=actor,
+                action="invitation.resent",
+                target=address,
+                after=invitation.permissions,
+            )
+            uow.commit()
+            return invitation
+
+    def revoke(self, team_id: str, *, actor: str, email: str) -> Invitation:
+        """Withdraw the pending invitation; it can no longer be accepted."""
+        address = normalise_email(email)
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = require_account(uow, team_id)
+            require_owner(account, actor, "revoke invitations")
+            invitation = self._open_invitation(uow, account, address, now)
+            _close(invitation, InvitationStatus.REVOKED, now)
+            uow.invitations.add(invitation)
+            record(
+                uow,
+                account,
+                at=now,
+                actor=actor,
+                action="invitation.revoked",
+                target=address,
+                before=invitation.permissions,
+            )
+            uow.commit()
+            return invitation
+
+    def _open_invitation(
+        self, uow: UnitOfWork, account: Account, email: str, now: datetime
+    ) -> Invitation:
+        invitation = uow.invitations.pending_for(account_id(account), email, for_update=True)
+        if invitation is None:
+            raise NotFound(f"There is no pending invitation for {email}.")
+        if invitation.expires_at <= now:
+            _expire(uow, account, invitation, now)
+            uow.commit()
+            raise InvitationClosed(
+                f"The invitation for {email} has expired. Invite them again to send a new one."
+            )
+        return invitation
+
+    def accept(
+        self, team_id: str, invitation_id: int, *, user_id: str, user_email: str
+    ) -> Response:
+        """Grant the invitation's permissions to its addressee. Accepting twice changes nothing."""
+        return self._respond(team_id, invitation_id, user_id, user_email, accept=True)
+
+    def decline(
+        self, team_id: str, invitation_id: int, *, user_id: str, user_email: str
+    ) -> Response:
+        """Turn the invitation down; nothing is granted."""
+        return self._respond(team_id, invitation_id, user_id, user_email, accept=False)
+
+    def _respond(
+        self, team_id: str, invitation_id: int, user_id: str, user_email: str, *, accept: bool
+    ) -> Response:
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = require_account(uow, team_id)
+            invitation = uow.invitations.get(invitation_id, for_update=True)
+            if invitation is None or invitation.account_id != account.id:
+                raise NotFound("That invitation does not exist.")
+            _require_addressee(invitation, user_email)
+            wanted = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+            if invitation.status == wanted:
+                member = uow.members.by_email(account_id(account), invitation.email)
+                return Response(account, invitation, member, changed=False)
+            self._require_open(uow, account, invitation, now)
+            member = _grant(uow, account, invitation, user_id, now) if accept else None
+            _close(invitation, wanted, now)
+            invitation.invitee_user_id = user_id
+            uow.invitations.add(invitation)
+            record(
+                uow,
+                account,
+                at=now,
+                actor=user_id,
+                action=f"invitation.{wanted.value}",
+                target=invitation.email,
+                after=invitation.permissions if accept else None,
+            )
+            uow.commit()
+            return Response(account, invitation, member, changed=True)
+
+    def _require_open(
+        self, uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime
+    ) -> None:
+        if invitation.status == InvitationStatus.PENDING and invitation.expires_at <= now:
+            _expire(uow, account, invitation, now)
+            uow.commit()
+        if invitation.status != InvitationStatus.PENDING:
+            raise InvitationClosed(
+                f"This invitation was {invitation.status.value} and can no longer be used."
+            )
+
+    def expire_overdue(self, *, limit: int = EXPIRY_BATCH) -> list[Expired]:
+        """Mark pending invitations past their expiry as expired, each exactly once."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            expired: list[Expired] = []
+            accounts: dict[int, Account] = {}
+            for invitation in uow.invitations.overdue(now, limit=limit):
+                account = accounts.get(invitation.account_id) or _account_of(uow, invitation)
+                accounts[invitation.account_id] = account
+                _expire(uow, account, invitation, now)
+                expired.append(Expired(account, invitation))
+            uow.commit()
+            return expired
+
+    def pending(self, team_id: str, *, actor: str) -> list[Invitation]:
+        """The account's pending invitations, oldest first (owner only)."""
+        with self._context.uow(read_only=True) as uow:
+            account = require_account(uow, team_id)
+            require_owner(account, actor, "see pending invitations")
+            return list(uow.invitations.pending(account_id(account)))
+
+    def get(self, team_id: str, invitation_id: int) -> Invitation:
+        with self._context.uow(read_only=True) as uow:
+            account = require_account(uow, team_id)
+            invitation = uow.invitations.get(invitation_id)
+            if invitation is None or invitation.account_id != account.id:
+                raise NotFound("That invitation does not exist.")
+            return invitation
+
+    def open_for_email(self, team_id: str, email: str) -> list[Invitation]:
+        """Pending, unexpired invitations addressed to ``email`` (for someone who just joined)."""
+        address = normalise_email(email)
+        now = self._context.now()
+        with self._context.uow(read_only=True) as uow:
+            account = uow.accounts.for_team(team_id)
+            if account is None:
+                return []
+            invitation = uow.invitations.pending_for(account_id(account), address)
+            return [invitation] if invitation and invitation.expires_at > now else []
+
+
+def _addresses(emails: Iterable[str]) -> list[str]:
+    addresses = list(dict.fromkeys(normalise_email(email) for email in emails))
+    if not addresses:
+        raise InvalidInput("Enter at least one email address.")
+    if len(addresses) > MAX_EMAILS_AT_ONCE:
+        raise InvalidInput(f"Enter at most {MAX_EMAILS_AT_ONCE} email addresses at once.")
+    return addresses
+
+
+def _require_addressee(invitation: Invitation, user_email: str) -> None:
+    try:
+        address = normalise_email(user_email)
+    except InvalidInput:
+        address = ""
+    if address != invitation.email:
+        raise NotAuthorized("Sorry, this invitation is addressed to someone else.")
+
+
+def _grant(
+    uow: UnitOfWork, account: Account, invitation: Invitation, user_id: str, now: datetime
+) -> Member:
+    member = uow.members.by_email(account_id(account), invitation.email, for_update=True)
+    if member is None:
+        member = Member(account_id=account_id(account), email=invitation.email, created_at=now)
+    member.slack_user_id = user_id
+    member.status = MemberStatus.ACTIVE
+    member.permissions = list(invitation.permissions)
+    member.updated_at = now
+    return uow.members.add(member)
+
+
+def _close(invitation: Invitation, status: InvitationStatus, now: datetime) -> None:
+    invitation.status = status
+    invitation.responded_at = now
+    invitation.next_reminder_at = None
+
+
+def _expire(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> None:
+    _close(invitation, InvitationStatus.EXPIRED, now)
+    uow.invitations.add(invitation)
+    record(
+        uow,
+        account,
+        at=now,
+        actor=SYSTEM_ACTOR,
+        action="invitation.expired",
+        target=invitation.email,
+        before=invitation.permissions,
+    )
+
+
+def _account_of(uow: UnitOfWork, invitation: Invitation) -> Account:
+    account = uow.accounts.get(invitation.account_id)
+    assert account is not None, "an invitation always belongs to an account"
+    return account

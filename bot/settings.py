@@ -1,0 +1,90 @@
+"""Settings from the environment and ``.env``, exactly as DESIGN §5 names them."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core import Timings
+from bot.durations import parse_duration
+
+
+def _duration(value: object) -> object:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    SLACK_BOT_TOKEN: SecretStr
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DATABASE_URL: str = "sqlite:///billing-bot.db"
+    BILLING_API_TOKEN: SecretStr | None = None
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    REMINDER_FIRST_AFTER: Duration = timedelta(hours=24)
+    REMINDER_REPEAT_EVERY: Duration = timedelta(hours=24)
+    INVITE_EXPIRES_AFTER: Duration = timedelta(days=7)
+    REMINDER_SWEEP_EVERY: Duration = timedelta(seconds=60)
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: SecretStr) -> SecretStr:
+        return _with_prefix(value, "xoxb-")
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else _with_prefix(value, "xapp-")
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError("is not an SQLAlchemy database URL") from None
+        return value
+
+    @property
+    def timings(self) -> Timings:
+        return Timings(
+            self.REMINDER_FIRST_AFTER, self.REMINDER_REPEAT_EVERY, self.INVITE_EXPIRES_AFTER
+        )
+
+
+def _with_prefix(value: SecretStr, prefix: str) -> SecretStr:
+    if not value.get_secret_value().startswith(prefix):
+        raise ValueError(f"must start with {prefix}")
+    return value
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"][:1]) or "settings"
+        if first["type"] == "missing":
+            raise SettingsError(f"setting {name} is required but not set") from None
+        reason = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"setting {name} is malformed: {reason}") from None

@@ -1,0 +1,162 @@
+"""Queries the core needs, one small repository per table. None of them commits."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
+
+from storage.tables import (
+    Account,
+    AuditEvent,
+    Contact,
+    Invitation,
+    InvitationStatus,
+    Member,
+    MemberStatus,
+)
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+class _Repository(Generic[Row]):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: Row) -> Row:
+        """Stage a new row; the unit of work's flush or commit writes it."""
+        self._session.add(row)
+        return row
+
+
+class Accounts(_Repository[Account]):
+    def get(self, account_id: int) -> Account | None:
+        return self._session.get(Account, account_id)
+
+    def for_team(self, team_id: str, *, for_update: bool = False) -> Account | None:
+        query = select(Account).where(Account.team_id == team_id)
+        if for_update:
+            query = query.with_for_update()
+        return self._session.exec(query).first()
+
+
+class Members(_Repository[Member]):
+    def by_email(self, account_id: int, email: str, *, for_update: bool = False) -> Member | None:
+        query = select(Member).where(Member.account_id == account_id, Member.email == email)
+        if for_update:
+            query = query.with_for_update()
+        return self._session.exec(query).first()
+
+    def active_by_slack_user(self, account_id: int, slack_user_id: str) -> Member | None:
+        query = select(Member).where(
+            Member.account_id == account_id,
+            Member.slack_user_id == slack_user_id,
+            Member.status == MemberStatus.ACTIVE,
+        )
+        return self._session.exec(query).first()
+
+    def all(self, account_id: int) -> Sequence[Member]:
+        query = select(Member).where(Member.account_id == account_id).order_by(col(Member.id))
+        return self._session.exec(query).all()
+
+
+class Invitations(_Repository[Invitation]):
+    def get(self, invitation_id: int, *, for_update: bool = False) -> Invitation | None:
+        query = select(Invitation).where(Invitation.id == invitation_id)
+        if for_update:
+            query = query.with_for_update()
+        return self._session.exec(query).first()
+
+    def pending_for(
+        self, account_id: int, email: str, *, for_update: bool = False
+    ) -> Invitation | None:
+        query = select(Invitation).where(
+            Invitation.account_id == account_id,
+            Invitation.email == email,
+            Invitation.status == InvitationStatus.PENDING,
+        )
+        if for_update:
+            query = query.with_for_update()
+        return self._session.exec(query).first()
+
+    def pending(self, account_id: int) -> Sequence[Invitation]:
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.account_id == account_id,
+                Invitation.status == InvitationStatus.PENDING,
+            )
+            .order_by(col(Invitation.created_at), col(Invitation.id))
+        )
+        return self._session.exec(query).all()
+
+    def latest_per_email(self, account_id: int) -> dict[str, Invitation]:
+        query = (
+            select(Invitation)
+            .where(Invitation.account_id == account_id)
+            .order_by(col(Invitation.id))
+        )
+        return {invitation.email: invitation for invitation in self._session.exec(query)}
+
+    def latest_for(self, account_id: int, email: str) -> Invitation | None:
+        query = (
+            select(Invitation)
+            .where(Invitation.account_id == account_id, Invitation.email == email)
+            .order_by(col(Invitation.id).desc())
+        )
+        return self._session.exec(query).first()
+
+    def overdue(self, now: datetime, *, limit: int) -> Sequence[Invitation]:
+        """Pending invitations past their expiry, locked and skipped by other sweepers."""
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.status == InvitationStatus.PENDING,
+                col(Invitation.expires_at) <= now,
+            )
+            .order_by(col(Invitation.expires_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self._session.exec(query).all()
+
+    def pending_by_email(self, email: str) -> Sequence[Invitation]:
+        query = select(Invitation).where(
+            Invitation.email == email, Invitation.status == InvitationStatus.PENDING
+        )
+        return self._session.exec(query).all()
+
+
+class Contacts(_Repository[Contact]):
+    def by_email(self, account_id: int, email: str) -> Contact | None:
+        query = select(Contact).where(Contact.account_id == account_id, Contact.email == email)
+        return self._session.exec(query).first()
+
+    def remove(self, contact: Contact) -> None:
+        self._session.delete(contact)
+        self._session.flush()
+
+    def all(self, account_id: int) -> Sequence[Contact]:
+        query = select(Contact).where(Contact.account_id == account_id).order_by(col(Contact.email))
+        return self._session.exec(query).all()
+
+
+class AuditLog(_Repository[AuditEvent]):
+    """Append-only: there is no way to change or delete an event through this class."""
+
+    def recent(self, account_id: int, *, limit: int) -> Sequence[AuditEvent]:
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.account_id == account_id)
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+            .limit(limit)
+        )
+        return self._session.exec(query).all()
+
+    def all(self, account_id: int) -> Sequence[AuditEvent]:
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.account_id == account_id)
+            .order_by(col(AuditEvent.id))
+        )
+        return self._session.exec(query).all()

@@ -1,0 +1,143 @@
+"""The tables. Every timestamp is aware UTC; permission sets are JSON lists of keys."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class MemberRole(StrEnum):
+    OWNER = "owner"
+    USER = "user"
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def _enum(enum_type: type[StrEnum], default: StrEnum) -> Any:
+    """The enum's values (not its names) as a string column, checked by the database."""
+    column_type = SAEnum(
+        enum_type,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+    )
+    return Field(default=default, sa_column=Column(column_type, nullable=False))
+
+
+def _timestamp(*, nullable: bool = False, index: bool = False) -> datetime:
+    column: Column[datetime] = Column(UTCDateTime(), nullable=nullable, index=index)
+    return Field(default=None, sa_column=column)  # type: ignore[no-any-return]
+
+
+def _permissions() -> list[str]:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[no-any-return]
+
+
+class Account(SQLModel, table=True):
+    """The billing account of one Slack workspace."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    owner_user_id: str = Field(max_length=32)
+    reminders_channel_id: str = Field(max_length=32)
+    reminder_first_after_s: int | None = None
+    reminder_repeat_every_s: int | None = None
+    invite_expires_after_s: int | None = None
+    created_at: datetime = _timestamp()
+
+
+class Member(SQLModel, table=True):
+    """A person's access to an account, once they hold or held it."""
+
+    __table_args__ = (UniqueConstraint("account_id", "email", name="uq_member_account_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    email: str = Field(max_length=320)
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    role: MemberRole = _enum(MemberRole, MemberRole.USER)
+    status: MemberStatus = _enum(MemberStatus, MemberStatus.ACTIVE)
+    permissions: list[str] = _permissions()
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Invitation(SQLModel, table=True):
+    """An offer of access to one email; nothing is in force until it is accepted."""
+
+    __table_args__ = (
+        Index(
+            "uq_invitation_pending_email",
+            "account_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_invitation_due_reminder", "status", "next_reminder_at"),
+        Index("ix_invitation_due_expiry", "status", "expires_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    email: str = Field(max_length=320)
+    permissions: list[str] = _permissions()
+    status: InvitationStatus = _enum(InvitationStatus, InvitationStatus.PENDING)
+    invited_by_user_id: str = Field(max_length=32)
+    invitee_user_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _timestamp()
+    sent_at: datetime = _timestamp()
+    expires_at: datetime = _timestamp()
+    responded_at: datetime | None = _timestamp(nullable=True)
+    next_reminder_at: datetime | None = _timestamp(nullable=True)
+    reminder_count: int = 0
+    last_reminded_at: datetime | None = _timestamp(nullable=True)
+
+
+class Contact(SQLModel, table=True):
+    """Someone who receives the account's emails but needs no access."""
+
+    __table_args__ = (UniqueConstraint("account_id", "email", name="uq_contact_account_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    email: str = Field(max_length=320)
+    name: str = Field(default="", max_length=200)
+    added_by_user_id: str = Field(max_length=32)
+    created_at: datetime = _timestamp()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, recorded for good: rows are only ever inserted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_account_at", "account_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    at: datetime = _timestamp()
+    actor_user_id: str = Field(max_length=32)
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=320)
+    permissions_before: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    permissions_after: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    detail: str = Field(default="", max_length=500)

@@ -1,0 +1,82 @@
+"""The unit of work: one database transaction, committed only when asked."""
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from storage.engine import READ_ONLY
+from storage.repositories import Accounts, AuditLog, Contacts, Invitations, Members
+
+
+class UniqueViolation(Exception):
+    """A write broke a uniqueness rule because another transaction got there first."""
+
+
+class UnitOfWork:
+    """Opens a session on enter; rolls back whatever was not committed on exit."""
+
+    accounts: Accounts
+    members: Members
+    invitations: Invitations
+    contacts: Contacts
+    audit: AuditLog
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self._engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        session = Session(self._engine, expire_on_commit=False)
+        self._session = session
+        self.accounts = Accounts(session)
+        self.members = Members(session)
+        self.invitations = Invitations(session)
+        self.contacts = Contacts(session)
+        self.audit = AuditLog(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self._require_session()
+        session.rollback()
+        session.close()
+        self._session = None
+
+    def flush(self) -> None:
+        """Send pending writes now, turning a uniqueness violation into ``UniqueViolation``."""
+        self._guard(self._require_session().flush)
+
+    def commit(self) -> None:
+        self._guard(self._require_session().commit)
+
+    def _guard(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except IntegrityError as error:
+            self._require_session().rollback()
+            raise UniqueViolation(str(error.orig)) from error
+
+    def _require_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._session
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+def unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
+    """What the core is given: call it (optionally ``read_only=True``) for a fresh unit of work."""
+
+    def make(*, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(engine, read_only=read_only)
+
+    return make
