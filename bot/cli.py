@@ -49,7 +49,9 @@ def migrate(settings: Settings) -> int:
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
     if settings.SLACK_SIGNING_SECRET is None:
-        print("billing-bot: setting SLACK_SIGNING_SECRET is required to serve HTTP", file=sys.stderr)
+        print(
+            "billing-bot: setting SLACK_SIGNING_SECRET is required to serve HTTP", file=sys.stderr
+        )
         return 2
     engine = make_engine(settings.DATABASE_URL)
     upgrade(engine)

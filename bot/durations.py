@@ -11,7 +11,9 @@ def parse_duration(text: str) -> timedelta:
     """``"90"`` or ``"90s"``, ``"15m"``, ``"24h"``, ``"7d"``; anything else is a ``ValueError``."""
     match = _DURATION.fullmatch(text.strip().lower())
     if match is None:
-        raise ValueError(f"{text[:40]!r} is not a duration; use seconds or a number with s, m, h or d")
+        raise ValueError(
+            f"{text[:40]!r} is not a duration; use seconds or a number with s, m, h or d"
+        )
     seconds = float(match["amount"]) * _UNIT_SECONDS[match["unit"]]
     if seconds <= 0:
         raise ValueError("a duration must be longer than zero")

@@ -4,9 +4,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core import Timings
 from bot.durations import parse_duration

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from enum import StrEnum
-
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text

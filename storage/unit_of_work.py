@@ -17,7 +17,7 @@ class UniqueViolation(Exception):
 
 
 class UnitOfWork:
-    """Opens a session on enter; rolls back whatever was not committed on exit."""
+    """Opens a session on enter; discards whatever was not committed on exit."""
 
     accounts: Accounts
     members: Members
@@ -45,9 +45,9 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        session = self._require_session()
-        session.rollback()
-        session.close()
+        # close() rolls back what was not committed without expiring the loaded rows,
+        # so what the unit of work returns stays readable after it ends.
+        self._require_session().close()
         self._session = None
 
     def flush(self) -> None:

@@ -11,6 +11,8 @@ from bot.core.invitations import InvitationService
 from bot.core.members import MemberService
 from storage.unit_of_work import UnitOfWorkFactory
 
+__all__ = ["DEFAULT_TIMINGS", "BillingAccess", "Clock", "Timings", "utc_now"]
+
 
 @dataclass(frozen=True)
 class BillingAccess:

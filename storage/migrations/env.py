@@ -4,6 +4,7 @@ from typing import Literal
 
 from alembic import context
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.types import UTCDateTime
@@ -13,6 +14,8 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | Liter
     """Render the project's own column type by its imported name."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "UTCDateTime()"
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})"
     return False
 
 

@@ -8,7 +8,6 @@ Create Date: 2026-11-29 02:18:59.639242
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 from storage.types import UTCDateTime
@@ -24,12 +23,10 @@ def upgrade() -> None:
     op.create_table(
         "account",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("owner_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column(
-            "reminders_channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("owner_user_id", sa.String(length=32), nullable=False),
+        sa.Column("reminders_channel_id", sa.String(length=32), nullable=False),
         sa.Column("reminder_first_after_s", sa.Integer(), nullable=True),
         sa.Column("reminder_repeat_every_s", sa.Integer(), nullable=True),
         sa.Column("invite_expires_after_s", sa.Integer(), nullable=True),
@@ -42,12 +39,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("at", UTCDateTime(), nullable=False),
-        sa.Column("actor_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("target", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+        sa.Column("actor_user_id", sa.String(length=32), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.String(length=320), nullable=False),
         sa.Column("permissions_before", sa.JSON(), nullable=True),
         sa.Column("permissions_after", sa.JSON(), nullable=True),
-        sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("detail", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["account.id"],
@@ -61,9 +58,9 @@ def upgrade() -> None:
         "contact",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("added_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("added_by_user_id", sa.String(length=32), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
@@ -79,7 +76,7 @@ def upgrade() -> None:
         "invitation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("permissions", sa.JSON(), nullable=False),
         sa.Column(
             "status",
@@ -96,10 +93,8 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "invited_by_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
-        sa.Column("invitee_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("invited_by_user_id", sa.String(length=32), nullable=False),
+        sa.Column("invitee_user_id", sa.String(length=32), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("sent_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
@@ -131,8 +126,8 @@ def upgrade() -> None:
         "member",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
-        sa.Column("slack_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=True),
         sa.Column(
             "role",
             sa.Enum(

@@ -1,0 +1,1 @@
+"""Thin Bolt listeners, grouped by surface: commands, actions, views, events."""

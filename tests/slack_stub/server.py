@@ -1,0 +1,331 @@
+"""SlackStub: a stand-in Slack Web API on loopback HTTP, for a real slack_sdk WebClient.
+
+Point the client at ``stub.api_url``; every answered call is recorded for assertions, and the
+next calls of a method can be made to fail (HTTP 429/5xx, Slack errors) or to answer slowly.
+"""
+
+import contextlib
+import functools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from tests.slack_stub.errors import ApiError
+from tests.slack_stub.faults import Fault, FaultPlan
+from tests.slack_stub.ids import TEAM_ID
+from tests.slack_stub.methods import dispatch
+from tests.slack_stub.users import StubUser
+from tests.slack_stub.wire import ApiCall, HttpRequest, Reply, parse_call
+from tests.slack_stub.workspace import Workspace
+
+_HOST = "127.0.0.1"
+_API_PREFIX = "/api/"
+_HTTP_ERROR_CODES = {429: "ratelimited", 503: "service_unavailable"}
+_POLL_INTERVAL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One Web API call as the stub received and answered it.
+
+    ``args`` holds the decoded arguments without the token (JSON-encoded ``blocks``,
+    ``attachments``, ``view`` and ``metadata`` decoded; other form values stay strings, so
+    booleans sent as form fields read "1"/"0"). ``response`` is the JSON body sent back.
+    """
+
+    method: str
+    args: dict[str, Any]
+    response: dict[str, Any]
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        """Whether Slack would have reported success."""
+        return self.response.get("ok") is True
+
+
+class _StubHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, respond: Callable[[HttpRequest], Reply], stopping: threading.Event) -> None:
+        super().__init__((_HOST, 0), _StubRequestHandler)
+        self.respond = respond
+        self.stopping = stopping
+
+
+class _StubRequestHandler(BaseHTTPRequestHandler):
+    server: _StubHTTPServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output free of access logs."""
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        if not url.path.startswith(_API_PREFIX):
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        request = HttpRequest(
+            method=url.path.removeprefix(_API_PREFIX),
+            query=url.query,
+            content_type=self.headers.get("Content-Type", ""),
+            authorization=self.headers.get("Authorization", ""),
+            body=self.rfile.read(length),
+        )
+        reply = self.server.respond(request)
+        self.server.stopping.wait(reply.delay_seconds)
+        with contextlib.suppress(ConnectionError):  # the client may have timed out meanwhile
+            self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        body = reply.encoded_body()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if reply.retry_after is not None:
+            self.send_header("Retry-After", str(reply.retry_after))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class SlackStub:
+    """A stand-in Slack Web API server on 127.0.0.1, run in a background thread.
+
+    Use as a context manager, or call ``start()`` and ``stop()``. All methods are thread-safe.
+    """
+
+    def __init__(self, bot_token: str = "xoxb-test-token") -> None:
+        self.bot_token = bot_token
+        self._condition = threading.Condition(threading.RLock())
+        self._workspace = Workspace()
+        self._faults = FaultPlan()
+        self._calls: list[RecordedCall] = []
+        self._failed_calls: list[RecordedCall] = []
+        self._stopping = threading.Event()
+        self._server: _StubHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # Lifecycle
+
+    def start(self) -> Self:
+        """Start serving on a free port; returns the stub for chaining."""
+        if self._server is not None:
+            raise RuntimeError("SlackStub is already running")
+        self._stopping.clear()
+        self._server = _StubHTTPServer(self._respond, self._stopping)
+        serve = functools.partial(self._server.serve_forever, poll_interval=_POLL_INTERVAL_SECONDS)
+        self._thread = threading.Thread(target=serve, name="slack-stub", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; delayed replies still pending are sent at once."""
+        if self._server is None or self._thread is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        """The base URL for ``WebClient(base_url=...)``, e.g. ``http://127.0.0.1:PORT/api/``."""
+        if self._server is None:
+            raise RuntimeError("SlackStub is not running")
+        return f"http://{_HOST}:{self._server.server_port}{_API_PREFIX}"
+
+    # Workspace set-up
+
+    def add_user(
+        self,
+        user_id: str,
+        email: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        is_admin: bool = False,
+        is_owner: bool = False,
+        is_bot: bool = False,
+        deleted: bool = False,
+        team_id: str = TEAM_ID,
+    ) -> None:
+        """Add (or replace) a workspace member; ``name`` defaults to the email's local part."""
+        handle = name or email.partition("@")[0]
+        user = StubUser(
+            id=user_id,
+            email=email,
+            name=handle,
+            real_name=real_name or handle,
+            team_id=team_id,
+            is_admin=is_admin,
+            is_owner=is_owner,
+            is_bot=is_bot,
+            deleted=deleted,
+        )
+        with self._condition:
+            self._workspace.users.add(user)
+
+    def dm_channel(self, user_id: str) -> str:
+        """The id of the bot's DM with ``user_id``, the same one conversations.open returns."""
+        with self._condition:
+            return self._workspace.messages.open_conversation([user_id])
+
+    # Fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        status: int = 429,
+        retry_after: int = 1,
+        delay_seconds: float = 0.0,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP ``status`` (429 or 5xx).
+
+        429 carries ``Retry-After: retry_after``. The reply waits ``delay_seconds`` first, so a
+        client timeout shorter than that sees a timeout. Such calls take no effect and are
+        recorded in ``failed_calls``, not ``calls``.
+        """
+        if status != 429 and not 500 <= status <= 599:
+            raise ValueError(f"status must be 429 or 5xx, got {status}")
+        fault = Fault(
+            error=_HTTP_ERROR_CODES.get(status, "internal_error"),
+            status=status,
+            retry_after=retry_after if status == 429 else None,
+            delay_seconds=delay_seconds,
+        )
+        self._schedule(method, fault, times)
+
+    def error_next(self, method: str, error: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 200 ``{"ok": false, "error"}``.
+
+        Such calls take no effect and are recorded in ``failed_calls``, not ``calls``.
+        """
+        self._schedule(method, Fault(error=error), times)
+
+    def delay_next(self, method: str, delay_seconds: float, *, times: int = 1) -> None:
+        """Handle the next ``times`` calls of ``method`` normally but reply after a delay.
+
+        The call takes effect and is recorded in ``calls`` before the delay, like a Slack
+        request that succeeded although the client timed out waiting for the answer.
+        """
+        self._schedule(method, Fault(delay_seconds=delay_seconds), times)
+
+    def _schedule(self, method: str, fault: Fault, times: int) -> None:
+        with self._condition:
+            self._faults.schedule(method, fault, times)
+
+    # Inspection
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Answered calls, in arrival order (including Slack errors such as ``invalid_auth``)."""
+        with self._condition:
+            return list(self._calls)
+
+    @property
+    def failed_calls(self) -> list[RecordedCall]:
+        """Calls answered by ``fail_next`` or ``error_next`` faults, in arrival order."""
+        with self._condition:
+            return list(self._failed_calls)
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        """Answered calls of ``method``, in arrival order."""
+        return [call for call in self.calls if call.method == method]
+
+    def reset_calls(self) -> None:
+        """Forget recorded calls and failed calls (workspace state is kept)."""
+        with self._condition:
+            self._calls.clear()
+            self._failed_calls.clear()
+
+    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Live (not deleted) bot messages, oldest first, as updated; each has a ``channel``."""
+        with self._condition:
+            return self._workspace.messages.listing(channel)
+
+    def ephemeral_messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Ephemeral messages, oldest first; ``user`` is the member who was shown it."""
+        with self._condition:
+            return self._workspace.messages.ephemeral_listing(channel)
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The Home tab last published for ``user_id``, or None."""
+        with self._condition:
+            return self._workspace.views.home_of(user_id)
+
+    def opened_views(self) -> list[dict[str, Any]]:
+        """Modals opened or pushed, oldest first, in their current (updated) state."""
+        with self._condition:
+            return self._workspace.views.modals()
+
+    def wait_for(
+        self, predicate: Callable[[list[RecordedCall]], bool], timeout: float = 5.0
+    ) -> list[RecordedCall]:
+        """Block until ``predicate(calls)`` holds, then return the calls; TimeoutError if not.
+
+        The predicate runs with the stub locked, so it may also query the stub.
+        """
+        with self._condition:
+            if not self._condition.wait_for(lambda: predicate(list(self._calls)), timeout):
+                seen = [call.method for call in self._calls]
+                raise TimeoutError(f"condition not met within {timeout}s; calls: {seen}")
+            return list(self._calls)
+
+    def wait_for_calls(
+        self, method: str, count: int = 1, timeout: float = 5.0
+    ) -> list[RecordedCall]:
+        """Block until ``method`` was answered at least ``count`` times; return those calls."""
+        self.wait_for(lambda calls: sum(call.method == method for call in calls) >= count, timeout)
+        return self.calls_to(method)
+
+    # Serving
+
+    def _respond(self, request: HttpRequest) -> Reply:
+        call = parse_call(request)
+        with self._condition:
+            fault = self._faults.take(call.method)
+            forced = fault.forced_reply()
+            if forced is None:
+                reply = Reply(200, self._answer(call), delay_seconds=fault.delay_seconds)
+                self._calls.append(RecordedCall(call.method, call.args, reply.body))
+            else:
+                reply = forced
+                self._failed_calls.append(
+                    RecordedCall(call.method, call.args, reply.body, reply.status)
+                )
+            self._condition.notify_all()
+        return reply
+
+    def _answer(self, call: ApiCall) -> dict[str, Any]:
+        try:
+            if call.problem is not None:
+                raise call.problem
+            self._authenticate(call.token)
+            return dispatch(self._workspace, call.method, call.args)
+        except ApiError as error:
+            return error.to_response()
+
+    def _authenticate(self, token: str | None) -> None:
+        if not token:
+            raise ApiError("not_authed")
+        if token != self.bot_token:
+            raise ApiError("invalid_auth")
