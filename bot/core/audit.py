@@ -1,6 +1,5 @@
 """Reading the audit log. Nothing here, or anywhere in the core, changes past events."""
 
-from bot.core.authority import require_owner
 from bot.core.context import CoreContext, account_id, require_account
 from storage.tables import AuditEvent
 
@@ -13,9 +12,10 @@ class AuditService:
 
     def recent(self, team_id: str, *, actor: str, limit: int = RECENT_LIMIT) -> list[AuditEvent]:
         """The newest events first (owner only)."""
-        with self._context.uow(read_only=True) as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "read the audit log")
+        with self._context.as_owner(team_id, actor, "read the audit log", read_only=True) as (
+            uow,
+            account,
+        ):
             return list(uow.audit.recent(account_id(account), limit=limit))
 
     def trail(self, team_id: str) -> list[AuditEvent]:

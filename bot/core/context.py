@@ -1,8 +1,11 @@
 """What every core service is built from, and the helpers they share."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.authority import require_owner
 from bot.core.clock import Clock
 from bot.core.errors import NotFound
 from storage.tables import Account, AuditEvent
@@ -45,6 +48,16 @@ class CoreContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @contextmanager
+    def as_owner(
+        self, team_id: str, actor: str, doing: str, *, read_only: bool = False
+    ) -> Iterator[tuple[UnitOfWork, Account]]:
+        """A unit of work on the team's account, for its owner only."""
+        with self.uow(read_only=read_only) as uow:
+            account = require_account(uow, team_id)
+            require_owner(account, actor, doing)
+            yield uow, account
 
 
 NO_ACCOUNT = (

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.authority import require_owner
 from bot.core.context import SYSTEM_ACTOR, CoreContext, Timings, account_id, record, require_account
 from bot.core.emails import MAX_EMAILS_AT_ONCE, normalise_email
 from bot.core.errors import (
@@ -69,9 +68,7 @@ class InvitationService:
         self, team_id: str, actor: str, emails: list[str], granted: tuple[str, ...]
     ) -> InviteResult:
         now = self._context.now()
-        with self._context.uow() as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "invite people")
+        with self._context.as_owner(team_id, actor, "invite people") as (uow, account):
             timings = self._context.defaults.for_account(account)
             result = InviteResult(account)
             for email in emails:
@@ -129,9 +126,7 @@ class InvitationService:
         """Send the pending invitation again and give it a fresh lifetime."""
         address = normalise_email(email)
         now = self._context.now()
-        with self._context.uow() as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "resend invitations")
+        with self._context.as_owner(team_id, actor, "resend invitations") as (uow, account):
             invitation = self._open_invitation(uow, account, address, now)
             timings = self._context.defaults.for_account(account)
             invitation.sent_at = now
@@ -154,9 +149,7 @@ class InvitationService:
         """Withdraw the pending invitation; it can no longer be accepted."""
         address = normalise_email(email)
         now = self._context.now()
-        with self._context.uow() as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "revoke invitations")
+        with self._context.as_owner(team_id, actor, "revoke invitations") as (uow, account):
             invitation = self._open_invitation(uow, account, address, now)
             _close(invitation, InvitationStatus.REVOKED, now)
             uow.invitations.add(invitation)
@@ -256,9 +249,10 @@ class InvitationService:
 
     def pending(self, team_id: str, *, actor: str) -> list[Invitation]:
         """The account's pending invitations, oldest first (owner only)."""
-        with self._context.uow(read_only=True) as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "see pending invitations")
+        with self._context.as_owner(team_id, actor, "see pending invitations", read_only=True) as (
+            uow,
+            account,
+        ):
             return list(uow.invitations.pending(account_id(account)))
 
     def get(self, team_id: str, invitation_id: int) -> Invitation:

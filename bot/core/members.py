@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.authority import require_owner
 from bot.core.context import CoreContext, account_id, record, require_account
 from bot.core.emails import normalise_email
 from bot.core.errors import NotAuthorized, NotFound
@@ -47,9 +46,7 @@ class MemberService:
         address = normalise_email(email)
         granted = parse_permissions(permissions)
         now = self._context.now()
-        with self._context.uow() as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "change permissions")
+        with self._context.as_owner(team_id, actor, "change permissions") as (uow, account):
             member = _editable_member(uow, account, address)
             before = tuple(member.permissions)
             if before != granted:
@@ -73,9 +70,7 @@ class MemberService:
         """Take all access away at once; the history stays."""
         address = normalise_email(email)
         now = self._context.now()
-        with self._context.uow() as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "remove access")
+        with self._context.as_owner(team_id, actor, "remove access") as (uow, account):
             member = _editable_member(uow, account, address)
             before = tuple(member.permissions)
             member.status = MemberStatus.REMOVED
@@ -97,17 +92,18 @@ class MemberService:
 
     def members(self, team_id: str, *, actor: str) -> list[Member]:
         """Everyone who holds or held access, for the owner's User Management table."""
-        with self._context.uow(read_only=True) as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "see the users of the account")
+        with self._context.as_owner(
+            team_id, actor, "see the users of the account", read_only=True
+        ) as (uow, account):
             return list(uow.members.all(account_id(account)))
 
     def member(self, team_id: str, *, actor: str, email: str) -> Member:
         """One active user, for the owner's Manage Permissions modal."""
         address = normalise_email(email)
-        with self._context.uow(read_only=True) as uow:
-            account = require_account(uow, team_id)
-            require_owner(account, actor, "manage permissions")
+        with self._context.as_owner(team_id, actor, "manage permissions", read_only=True) as (
+            uow,
+            account,
+        ):
             return _editable_member(uow, account, address)
 
     def access_for(self, team_id: str, email: str) -> UserAccess:
