@@ -6,8 +6,14 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from starlette.routing import BaseRoute
 
+from bot.api import access_routes
+from bot.app import create_app
+from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError, load_settings
+from bot.slack.http import slack_events_route
 from bot.web import create_web_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -24,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the bot's HTTP server")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 3000)")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="take Slack's requests over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
+    )
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     return parser
 
@@ -38,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if arguments.command == "migrate":
         return migrate(settings)
-    return serve(settings, host=arguments.host, port=arguments.port or settings.PORT)
+    port = arguments.port or settings.PORT
+    return serve(settings, host=arguments.host, port=port, socket_mode=arguments.socket_mode)
 
 
 def migrate(settings: Settings) -> int:
@@ -47,16 +59,34 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def serve(settings: Settings, *, host: str, port: int) -> int:
-    if settings.SLACK_SIGNING_SECRET is None:
-        print(
-            "billing-bot: setting SLACK_SIGNING_SECRET is required to serve HTTP", file=sys.stderr
-        )
+def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
+    missing = _missing_for(settings, socket_mode=socket_mode)
+    if missing:
+        print(f"billing-bot: {missing}", file=sys.stderr)
         return 2
     engine = make_engine(settings.DATABASE_URL)
     upgrade(engine)
-    uvicorn.run(create_web_app(engine), host=host, port=port, log_level="info")
+    bot = create_app(settings, engine=engine)
+    routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot.app)]
+    if settings.BILLING_API_TOKEN is not None:
+        routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
+    if socket_mode:
+        assert settings.SLACK_APP_TOKEN is not None
+        SocketModeHandler(bot.app, settings.SLACK_APP_TOKEN.get_secret_value()).connect()  # type: ignore[no-untyped-call]
+    scheduler = start_scheduler(bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY)
+    try:
+        uvicorn.run(create_web_app(engine, routes), host=host, port=port, log_level="info")
+    finally:
+        scheduler.shutdown(wait=False)
     return 0
+
+
+def _missing_for(settings: Settings, *, socket_mode: bool) -> str | None:
+    if socket_mode and settings.SLACK_APP_TOKEN is None:
+        return "setting SLACK_APP_TOKEN is required for --socket-mode"
+    if not socket_mode and settings.SLACK_SIGNING_SECRET is None:
+        return "setting SLACK_SIGNING_SECRET is required to serve HTTP"
+    return None
 
 
 if __name__ == "__main__":

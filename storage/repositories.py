@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
@@ -14,6 +15,8 @@ from storage.tables import (
     InvitationStatus,
     Member,
     MemberStatus,
+    Outbox,
+    ProcessedEvent,
 )
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -160,3 +163,31 @@ class AuditLog(_Repository[AuditEvent]):
             .order_by(col(AuditEvent.id))
         )
         return self._session.exec(query).all()
+
+
+class OutboxRepository(_Repository[Outbox]):
+    def due(self, now: datetime, *, limit: int) -> Sequence[Outbox]:
+        """Undone messages whose time has come and that no one holds, locked for this claim."""
+        query = (
+            select(Outbox)
+            .where(
+                col(Outbox.done_at).is_(None),
+                col(Outbox.next_attempt_at) <= now,
+                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
+            )
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self._session.exec(query).all()
+
+    def get(self, outbox_id: int) -> Outbox | None:
+        return self._session.get(Outbox, outbox_id)
+
+    def for_invitation(self, invitation_id: int) -> Sequence[Outbox]:
+        query = select(Outbox).where(Outbox.invitation_id == invitation_id).order_by(col(Outbox.id))
+        return self._session.exec(query).all()
+
+
+class ProcessedEvents(_Repository[ProcessedEvent]):
+    """Event ids seen; the primary key makes a second insert of one id fail."""

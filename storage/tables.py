@@ -29,14 +29,14 @@ class InvitationStatus(StrEnum):
     EXPIRED = "expired"
 
 
-def _enum(enum_type: type[StrEnum], default: StrEnum) -> Any:
+def _enum(enum_type: type[StrEnum], default: StrEnum, *, length: int = 16) -> Any:
     """The enum's values (not its names) as a string column, checked by the database."""
     column_type = SAEnum(
         enum_type,
         values_callable=lambda members: [member.value for member in members],
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
     )
     return Field(default=default, sa_column=Column(column_type, nullable=False))
 
@@ -110,6 +110,8 @@ class Invitation(SQLModel, table=True):
     next_reminder_at: datetime | None = _timestamp(nullable=True)
     reminder_count: int = 0
     last_reminded_at: datetime | None = _timestamp(nullable=True)
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    dm_ts: str | None = Field(default=None, max_length=32)
 
 
 class Contact(SQLModel, table=True):
@@ -140,3 +142,47 @@ class AuditEvent(SQLModel, table=True):
     permissions_before: list[str] | None = Field(default=None, sa_column=Column(JSON))
     permissions_after: list[str] | None = Field(default=None, sa_column=Column(JSON))
     detail: str = Field(default="", max_length=500)
+
+
+class OutboxKind(StrEnum):
+    INVITATION = "invitation"
+    INVITATION_CLOSED = "invitation_closed"
+    OWNER_OUTCOME = "owner_outcome"
+    MEMBER_PERMISSIONS = "member_permissions"
+    MEMBER_REMOVED = "member_removed"
+
+
+class Outbox(SQLModel, table=True):
+    """A message to Slack, written in the same transaction as the change it tells of,
+    and sent afterwards: a database write never waits on Slack, and nothing is lost."""
+
+    __table_args__ = (
+        Index(
+            "ix_outbox_due",
+            "next_attempt_at",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id")
+    kind: OutboxKind = _enum(OutboxKind, OutboxKind.INVITATION, length=32)
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id")
+    recipient_user_id: str | None = Field(default=None, max_length=32)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _timestamp()
+    next_attempt_at: datetime = _timestamp()
+    claimed_until: datetime | None = _timestamp(nullable=True)
+    attempts: int = 0
+    done_at: datetime | None = _timestamp(nullable=True)
+    outcome: str = Field(default="", max_length=200)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Slack event ids already handled, so that Slack's retries are handled once."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _timestamp(index=True)

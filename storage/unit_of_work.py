@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage.engine import READ_ONLY
-from storage.repositories import Accounts, AuditLog, Contacts, Invitations, Members
+from storage.repositories import (
+    Accounts,
+    AuditLog,
+    Contacts,
+    Invitations,
+    Members,
+    OutboxRepository,
+    ProcessedEvents,
+)
 
 
 class UniqueViolation(Exception):
@@ -24,6 +32,8 @@ class UnitOfWork:
     invitations: Invitations
     contacts: Contacts
     audit: AuditLog
+    outbox: OutboxRepository
+    processed_events: ProcessedEvents
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
@@ -37,6 +47,8 @@ class UnitOfWork:
         self.invitations = Invitations(session)
         self.contacts = Contacts(session)
         self.audit = AuditLog(session)
+        self.outbox = OutboxRepository(session)
+        self.processed_events = ProcessedEvents(session)
         return self
 
     def __exit__(

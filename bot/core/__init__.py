@@ -9,6 +9,7 @@ from bot.core.contacts import ContactService
 from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
 from bot.core.invitations import InvitationService
 from bot.core.members import MemberService
+from bot.core.outbox import OutboxService
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["DEFAULT_TIMINGS", "BillingAccess", "Clock", "Timings", "utc_now"]
@@ -23,6 +24,7 @@ class BillingAccess:
     members: MemberService
     contacts: ContactService
     audit: AuditService
+    outbox: OutboxService
 
     @classmethod
     def create(
@@ -35,4 +37,5 @@ class BillingAccess:
             MemberService(context),
             ContactService(context),
             AuditService(context),
+            OutboxService(context),
         )

@@ -115,6 +115,11 @@ class AccountService:
         with self._context.uow(read_only=True) as uow:
             return _require_account(uow, team_id)
 
+    def check_owner(self, team_id: str, actor: str, doing: str) -> Account:
+        """The account, if ``actor`` owns it; a refusal naming ``doing`` otherwise."""
+        with self._context.as_owner(team_id, actor, doing, read_only=True) as (_uow, account):
+            return account
+
     def viewer(self, team_id: str, user_id: str) -> Viewer:
         with self._context.uow(read_only=True) as uow:
             account = uow.accounts.for_team(team_id)

@@ -12,8 +12,16 @@ from bot.core.errors import (
     NotAuthorized,
     NotFound,
 )
+from bot.core.outbox import enqueue
 from bot.core.permissions import parse_permissions
-from storage.tables import Account, Invitation, InvitationStatus, Member, MemberStatus
+from storage.tables import (
+    Account,
+    Invitation,
+    InvitationStatus,
+    Member,
+    MemberStatus,
+    OutboxKind,
+)
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 CONFLICT_RETRIES = 3
@@ -111,6 +119,7 @@ class InvitationService:
             )
         )
         uow.flush()
+        enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
         record(
             uow,
             account,
@@ -133,6 +142,7 @@ class InvitationService:
             invitation.expires_at = now + timings.invite_expires_after
             invitation.next_reminder_at = now + timings.reminder_first_after
             uow.invitations.add(invitation)
+            enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
             record(
                 uow,
                 account,
@@ -151,8 +161,7 @@ class InvitationService:
         now = self._context.now()
         with self._context.as_owner(team_id, actor, "revoke invitations") as (uow, account):
             invitation = self._open_invitation(uow, account, address, now)
-            _close(invitation, InvitationStatus.REVOKED, now)
-            uow.invitations.add(invitation)
+            _close(uow, account, invitation, InvitationStatus.REVOKED, now)
             record(
                 uow,
                 account,
@@ -207,9 +216,16 @@ class InvitationService:
                 return Response(account, invitation, member, changed=False)
             self._require_open(uow, account, invitation, now)
             member = _grant(uow, account, invitation, user_id, now) if accept else None
-            _close(invitation, wanted, now)
             invitation.invitee_user_id = user_id
-            uow.invitations.add(invitation)
+            _close(uow, account, invitation, wanted, now)
+            enqueue(
+                uow,
+                account,
+                OutboxKind.OWNER_OUTCOME,
+                now=now,
+                invitation=invitation,
+                recipient_user_id=account.owner_user_id,
+            )
             record(
                 uow,
                 account,
@@ -264,7 +280,7 @@ class InvitationService:
             return invitation
 
     def open_for_email(self, team_id: str, email: str) -> list[Invitation]:
-        """Pending, unexpired invitations addressed to ``email`` (for someone who just joined)."""
+        """Pending, unexpired invitations addressed to ``email``."""
         address = normalise_email(email)
         now = self._context.now()
         with self._context.uow(read_only=True) as uow:
@@ -273,6 +289,21 @@ class InvitationService:
                 return []
             invitation = uow.invitations.pending_for(account_id(account), address)
             return [invitation] if invitation and invitation.expires_at > now else []
+
+    def welcome(self, team_id: str, email: str) -> list[Invitation]:
+        """Someone joined the workspace: send them their open invitation, if they have one."""
+        address = normalise_email(email)
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = uow.accounts.for_team(team_id)
+            if account is None:
+                return []
+            invitation = uow.invitations.pending_for(account_id(account), address)
+            if invitation is None or invitation.expires_at <= now:
+                return []
+            enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
+            uow.commit()
+            return [invitation]
 
 
 def _addresses(emails: Iterable[str]) -> list[str]:
@@ -306,15 +337,23 @@ def _grant(
     return uow.members.add(member)
 
 
-def _close(invitation: Invitation, status: InvitationStatus, now: datetime) -> None:
+def _close(
+    uow: UnitOfWork,
+    account: Account,
+    invitation: Invitation,
+    status: InvitationStatus,
+    now: datetime,
+) -> None:
+    """End the invitation; its DM is then updated so that its buttons are gone."""
     invitation.status = status
     invitation.responded_at = now
     invitation.next_reminder_at = None
+    uow.invitations.add(invitation)
+    enqueue(uow, account, OutboxKind.INVITATION_CLOSED, now=now, invitation=invitation)
 
 
 def _expire(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> None:
-    _close(invitation, InvitationStatus.EXPIRED, now)
-    uow.invitations.add(invitation)
+    _close(uow, account, invitation, InvitationStatus.EXPIRED, now)
     record(
         uow,
         account,

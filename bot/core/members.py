@@ -7,8 +7,17 @@ from datetime import datetime
 from bot.core.context import CoreContext, account_id, record, require_account
 from bot.core.emails import normalise_email
 from bot.core.errors import NotAuthorized, NotFound
+from bot.core.outbox import enqueue
 from bot.core.permissions import parse_permissions
-from storage.tables import Account, Invitation, InvitationStatus, Member, MemberRole, MemberStatus
+from storage.tables import (
+    Account,
+    Invitation,
+    InvitationStatus,
+    Member,
+    MemberRole,
+    MemberStatus,
+    OutboxKind,
+)
 from storage.unit_of_work import UnitOfWork
 
 
@@ -53,6 +62,14 @@ class MemberService:
                 member.permissions = list(granted)
                 member.updated_at = now
                 uow.members.add(member)
+                enqueue(
+                    uow,
+                    account,
+                    OutboxKind.MEMBER_PERMISSIONS,
+                    now=now,
+                    recipient_user_id=member.slack_user_id,
+                    payload={"email": address, "before": list(before), "after": list(granted)},
+                )
                 record(
                     uow,
                     account,
@@ -77,6 +94,13 @@ class MemberService:
             member.permissions = []
             member.updated_at = now
             uow.members.add(member)
+            enqueue(
+                uow,
+                account,
+                OutboxKind.MEMBER_REMOVED,
+                now=now,
+                recipient_user_id=member.slack_user_id,
+            )
             record(
                 uow,
                 account,

@@ -6,6 +6,7 @@ next calls of a method can be made to fail (HTTP 429/5xx, Slack errors) or to an
 
 import contextlib
 import functools
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from tests.slack_stub.workspace import Workspace
 
 _HOST = "127.0.0.1"
 _API_PREFIX = "/api/"
+_RESPONSE_PREFIX = "/response/"
+RESPONSE_URL_METHOD = "response_url"
+"""Posts to a ``response_url`` are recorded as calls of this pseudo-method."""
 _HTTP_ERROR_CODES = {429: "ratelimited", 503: "service_unavailable"}
 _POLL_INTERVAL_SECONDS = 0.05
 
@@ -70,12 +74,13 @@ class _StubRequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         url = urlsplit(self.path)
-        if not url.path.startswith(_API_PREFIX):
+        if not url.path.startswith((_API_PREFIX, _RESPONSE_PREFIX)):
             self.send_error(404)
             return
         length = int(self.headers.get("Content-Length") or 0)
+        is_response_url = url.path.startswith(_RESPONSE_PREFIX)
         request = HttpRequest(
-            method=url.path.removeprefix(_API_PREFIX),
+            method=RESPONSE_URL_METHOD if is_response_url else url.path.removeprefix(_API_PREFIX),
             query=url.query,
             content_type=self.headers.get("Content-Type", ""),
             authorization=self.headers.get("Authorization", ""),
@@ -299,7 +304,18 @@ class SlackStub:
 
     # Serving
 
+    def response_url(self, name: str = "command") -> str:
+        """A ``response_url`` to put in a payload; what the bot posts there is recorded as a
+        call of ``RESPONSE_URL_METHOD`` (the JSON body as ``args``)."""
+        return f"{self.api_url.removesuffix(_API_PREFIX)}{_RESPONSE_PREFIX}{name}"
+
+    def responses(self) -> list[dict[str, Any]]:
+        """What the bot posted to response URLs, in order."""
+        return [call.args for call in self.calls_to(RESPONSE_URL_METHOD)]
+
     def _respond(self, request: HttpRequest) -> Reply:
+        if request.method == RESPONSE_URL_METHOD:
+            return self._record_response_url(request)
         call = parse_call(request)
         with self._condition:
             fault = self._faults.take(call.method)
@@ -312,6 +328,14 @@ class SlackStub:
                 self._failed_calls.append(
                     RecordedCall(call.method, call.args, reply.body, reply.status)
                 )
+            self._condition.notify_all()
+        return reply
+
+    def _record_response_url(self, request: HttpRequest) -> Reply:
+        reply = Reply(200, {"ok": True})
+        with self._condition:
+            body = json.loads(request.body or b"{}")
+            self._calls.append(RecordedCall(RESPONSE_URL_METHOD, body, reply.body))
             self._condition.notify_all()
         return reply
 

@@ -1,0 +1,48 @@
+"""The composition root: settings in, the Bolt app with every listener wired by closure out."""
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.core import BillingAccess, Clock, utc_now
+from bot.handlers import actions, commands, events, views
+from bot.handlers.common import Deps
+from bot.settings import Settings
+from bot.slack.client import make_client
+from bot.slack.delivery import Deliverer
+from bot.slack.home import HomePublisher
+from storage.unit_of_work import unit_of_work_factory
+
+
+@dataclass(frozen=True)
+class Bot:
+    """The Bolt app and what else the server and scheduler need from the same root."""
+
+    app: App
+    deps: Deps
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine,
+    clock: Clock = utc_now,
+    client: WebClient | None = None,
+) -> Bot:
+    client = client or make_client(settings)
+    core = BillingAccess.create(
+        unit_of_work_factory(engine), clock=clock, defaults=settings.timings
+    )
+    deps = Deps(core, client, Deliverer(core, client), HomePublisher(core, client, clock), clock)
+    secret = settings.SLACK_SIGNING_SECRET
+    app = App(
+        client=client,
+        signing_secret=secret.get_secret_value() if secret else "",
+        request_verification_enabled=secret is not None,
+        token_verification_enabled=False,
+    )
+    for surface in (commands, actions, views, events):
+        surface.register(app, deps)
+    return Bot(app, deps)

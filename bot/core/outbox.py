@@ -1,0 +1,130 @@
+"""Messages the core owes to people, queued in the same transaction as the change, and the
+bookkeeping of sending them: claim, done, try again later."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.context import CoreContext, account_id
+from storage.tables import Account, Invitation, Outbox, OutboxKind, ProcessedEvent
+from storage.unit_of_work import UniqueViolation, UnitOfWork
+
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=30)
+GIVE_UP_AFTER_ATTEMPTS = 20
+
+
+def enqueue(
+    uow: UnitOfWork,
+    account: Account,
+    kind: OutboxKind,
+    *,
+    now: datetime,
+    invitation: Invitation | None = None,
+    recipient_user_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Owe ``kind`` to someone; it is sent once the surrounding unit of work commits."""
+    uow.outbox.add(
+        Outbox(
+            account_id=account_id(account),
+            kind=kind,
+            invitation_id=None if invitation is None else invitation.id,
+            recipient_user_id=recipient_user_id,
+            payload=payload or {},
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed message with what is needed to render it."""
+
+    outbox: Outbox
+    account: Account
+    invitation: Invitation | None
+
+    @property
+    def id(self) -> int:
+        assert self.outbox.id is not None
+        return self.outbox.id
+
+
+class OutboxService:
+    def __init__(self, context: CoreContext) -> None:
+        self._context = context
+
+    def claim(self, *, limit: int = 50) -> list[Job]:
+        """Take up to ``limit`` due messages; no other claimer gets them until the lease ends."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            rows = list(uow.outbox.due(now, limit=limit))
+            jobs = [self._job(uow, row) for row in rows]
+            for row in rows:
+                row.claimed_until = now + CLAIM_LEASE
+                row.attempts += 1
+                uow.outbox.add(row)
+            uow.commit()
+            return jobs
+
+    def _job(self, uow: UnitOfWork, row: Outbox) -> Job:
+        account = uow.accounts.get(row.account_id)
+        assert account is not None
+        invitation = None if row.invitation_id is None else uow.invitations.get(row.invitation_id)
+        return Job(row, account, invitation)
+
+    def done(self, job: Job, outcome: str = "sent") -> None:
+        with self._context.uow() as uow:
+            _finish(uow, job, self._context.now(), outcome)
+            uow.commit()
+
+    def retry_later(self, job: Job, reason: str, *, at_least: timedelta = timedelta(0)) -> None:
+        """Release the message for a later attempt, backing off; give up after many."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            row = uow.outbox.get(job.id)
+            assert row is not None
+            row.claimed_until = None
+            row.outcome = reason[:200]
+            if row.attempts >= GIVE_UP_AFTER_ATTEMPTS:
+                row.done_at = now
+                row.outcome = f"gave up: {reason}"[:200]
+            backoff = min(timedelta(seconds=5 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+            row.next_attempt_at = now + max(backoff, at_least)
+            uow.outbox.add(row)
+            uow.commit()
+
+    def record_invitation_dm(self, job: Job, *, user_id: str, channel_id: str, ts: str) -> None:
+        """Remember where an invitation's DM is, so it can be updated when the invitation
+        closes, and mark the message sent, in one transaction."""
+        with self._context.uow() as uow:
+            invitation = uow.invitations.get(job.outbox.invitation_id or 0, for_update=True)
+            assert invitation is not None
+            invitation.invitee_user_id = user_id
+            invitation.dm_channel_id = channel_id
+            invitation.dm_ts = ts
+            uow.invitations.add(invitation)
+            _finish(uow, job, self._context.now(), "sent")
+            uow.commit()
+
+    def first_time(self, event_id: str) -> bool:
+        """Whether Slack's event ``event_id`` is seen for the first time (across replicas)."""
+        with self._context.uow() as uow:
+            seen = ProcessedEvent(event_id=event_id[:64], received_at=self._context.now())
+            uow.processed_events.add(seen)
+            try:
+                uow.commit()
+            except UniqueViolation:
+                return False
+            return True
+
+
+def _finish(uow: UnitOfWork, job: Job, now: datetime, outcome: str) -> None:
+    row = uow.outbox.get(job.id)
+    assert row is not None
+    row.done_at = now
+    row.outcome = outcome[:200]
+    row.claimed_until = None
+    uow.outbox.add(row)

@@ -1,0 +1,167 @@
+"""`/billing-invite`: each verb of DESIGN §4, answered only to the person who typed it."""
+
+from collections.abc import Callable
+
+from slack_bolt import App
+from slack_bolt.kwargs_injection.args import Args
+
+from bot.blocks import messages, modals
+from bot.blocks.text import escape
+from bot.grammar import Command, Verb, parse_command
+from bot.handlers.common import Deps, guarded, reply, team_of, user_of
+from bot.slack.people import person
+
+COMMAND = "/billing-invite"
+
+Handler = Callable[[Deps, Args, Command], None]
+
+
+def register(app: App, deps: Deps) -> None:
+    def on_command(args: Args) -> None:
+        command = parse_command(str(args.body.get("text") or ""))
+        HANDLERS[command.verb](deps, args, command)
+
+    app.command(COMMAND)(guarded(on_command))
+
+
+def _team_user(args: Args) -> tuple[str, str]:
+    return team_of(args), user_of(args)
+
+
+def open_invite(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    deps.core.accounts.check_owner(team, user, "invite people")
+    args.ack()
+    deps.client.views_open(
+        trigger_id=args.body["trigger_id"], view=modals.invite_modal(command.emails)
+    )
+
+
+def show_users(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = _team_user(args)
+    members = deps.core.members.members(team, actor=user)
+    pending = deps.core.invitations.pending(team, actor=user)
+    account = deps.core.accounts.require(team)
+    _answer(args, messages.user_table(account, members, pending, deps.clock()))
+
+
+def show_pending(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = _team_user(args)
+    pending = deps.core.invitations.pending(team, actor=user)
+    _answer(args, messages.pending_list(deps.core.accounts.require(team), pending, deps.clock()))
+
+
+def open_permissions(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    member = deps.core.members.member(team, actor=user, email=command.emails[0])
+    args.ack()
+    deps.client.views_open(
+        trigger_id=args.body["trigger_id"],
+        view=modals.permissions_modal(member.email, member.permissions),
+    )
+
+
+def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    member = deps.core.members.member(team, actor=user, email=command.emails[0])
+    _answer(args, messages.remove_confirmation(member.email))
+
+
+def resend(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    invitation = deps.core.invitations.resend(team, actor=user, email=command.emails[0])
+    _answer(args, messages.notice(f"The invitation to {escape(invitation.email)} was sent again."))
+    deps.after_change(team, user)
+
+
+def revoke(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    invitation = deps.core.invitations.revoke(team, actor=user, email=command.emails[0])
+    _answer(args, messages.notice(f"The invitation to {escape(invitation.email)} was revoked."))
+    deps.after_change(team, user)
+
+
+def show_contacts(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = _team_user(args)
+    contacts = deps.core.contacts.list(team, actor=user)
+    _answer(args, messages.contacts_list(deps.core.accounts.require(team), contacts))
+
+
+def add_contact(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    contact = deps.core.contacts.add(
+        team, actor=user, email=command.emails[0], name=command.argument
+    )
+    _answer(args, messages.notice(f"{escape(contact.email)} is now a contact."))
+    deps.after_change(team, deps.core.accounts.require(team).owner_user_id)
+
+
+def remove_contact(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    contact = deps.core.contacts.remove(team, actor=user, email=command.emails[0])
+    _answer(args, messages.notice(f"{escape(contact.email)} is no longer a contact."))
+    deps.after_change(team, deps.core.accounts.require(team).owner_user_id)
+
+
+def setup(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
+    args.ack()
+    caller = person(deps.client, user)
+    account = deps.core.accounts.setup(
+        team,
+        command.argument,
+        actor=user,
+        actor_email=caller.email,
+        actor_is_workspace_admin=caller.is_admin,
+        channel_id=str(args.body.get("channel_id") or ""),
+    )
+    reply(
+        args,
+        messages.notice(
+            f"The billing account *{escape(account.name)}* is ready. You are its owner, and "
+            f"reminders about pending invitations will appear in <#{account.reminders_channel_id}>."
+        ),
+    )
+    deps.homes.refresh(team, user)
+
+
+def open_settings(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = _team_user(args)
+    account = deps.core.accounts.check_owner(team, user, "change the settings")
+    args.ack()
+    view = modals.settings_modal(account.reminders_channel_id, deps.core.accounts.timings(account))
+    deps.client.views_open(trigger_id=args.body["trigger_id"], view=view)
+
+
+def show_audit(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = _team_user(args)
+    events = deps.core.audit.recent(team, actor=user)
+    _answer(args, messages.audit_list(deps.core.accounts.require(team), events))
+
+
+def show_usage(_deps: Deps, args: Args, command: Command) -> None:
+    not_understood = command.argument if command.verb == Verb.UNKNOWN else None
+    _answer(args, messages.usage(not_understood))
+
+
+def _answer(args: Args, message: messages.Message) -> None:
+    args.ack(text=message.text, blocks=message.blocks)
+
+
+HANDLERS: dict[Verb, Handler] = {
+    Verb.INVITE: open_invite,
+    Verb.LIST: show_users,
+    Verb.PENDING: show_pending,
+    Verb.PERMISSIONS: open_permissions,
+    Verb.REMOVE: confirm_removal,
+    Verb.RESEND: resend,
+    Verb.REVOKE: revoke,
+    Verb.CONTACTS: show_contacts,
+    Verb.CONTACT_ADD: add_contact,
+    Verb.CONTACT_REMOVE: remove_contact,
+    Verb.SETUP: setup,
+    Verb.SETTINGS: open_settings,
+    Verb.AUDIT: show_audit,
+    Verb.HELP: show_usage,
+    Verb.UNKNOWN: show_usage,
+}

@@ -1,0 +1,86 @@
+"""Modal submissions: Invite New User, Manage Permissions, Settings. Field errors keep the
+modal open (`response_action: errors`); authority is checked again on every submission."""
+
+from datetime import timedelta
+
+from slack_bolt import App
+from slack_bolt.kwargs_injection.args import Args
+
+from bot.blocks import ids, messages, modals
+from bot.core import Timings
+from bot.core.emails import parse_email_list
+from bot.core.errors import InvalidInput
+from bot.durations import parse_duration
+from bot.handlers.common import Deps, guarded, team_of, user_of
+
+CHOOSE_ONE = "Choose at least one permission, or pick All Permissions."
+
+
+def register(app: App, deps: Deps) -> None:
+    app.view(ids.INVITE_MODAL)(guarded(lambda args: _invite(deps, args)))
+    app.view(ids.PERMISSIONS_MODAL)(guarded(lambda args: _save_permissions(deps, args)))
+    app.view(ids.SETTINGS_MODAL)(guarded(lambda args: _save_settings(deps, args)))
+
+
+def _values(args: Args) -> dict[str, object]:
+    return dict(((args.view or {}).get("state") or {}).get("values") or {})
+
+
+def _invite(deps: Deps, args: Args) -> None:
+    form = modals.parse_invite(_values(args))
+    try:
+        emails = parse_email_list(form.emails_text)
+    except InvalidInput as error:
+        args.ack(**modals.field_errors(**{ids.EMAILS_BLOCK: error.message}))
+        return
+    if not form.grant_all and not form.permissions:
+        args.ack(**modals.field_errors(**{ids.PERMISSIONS_BLOCK: CHOOSE_ONE}))
+        return
+    team, user = team_of(args), user_of(args)
+    result = deps.core.invitations.invite(team, actor=user, emails=emails, permissions=form.granted)
+    args.ack(
+        response_action="update",
+        view=modals.message_modal("Invite New User", messages.invite_outcome(result)),
+    )
+    deps.after_change(team, user)
+
+
+def _save_permissions(deps: Deps, args: Args) -> None:
+    permissions = modals.parse_permissions(_values(args))
+    if not permissions:
+        args.ack(**modals.field_errors(**{ids.PERMISSIONS_BLOCK: CHOOSE_ONE}))
+        return
+    team, user = team_of(args), user_of(args)
+    email = str((args.view or {}).get("private_metadata") or "")
+    change = deps.core.members.set_permissions(
+        team, actor=user, email=email, permissions=permissions
+    )
+    args.ack()
+    deps.after_change(team, user, change.member.slack_user_id)
+
+
+def _save_settings(deps: Deps, args: Args) -> None:
+    form = modals.parse_settings(_values(args))
+    durations: dict[str, timedelta] = {}
+    errors: dict[str, str] = {}
+    for block, text in (
+        (ids.FIRST_BLOCK, form.first),
+        (ids.REPEAT_BLOCK, form.repeat),
+        (ids.EXPIRY_BLOCK, form.expiry),
+    ):
+        try:
+            durations[block] = parse_duration(text)
+        except ValueError as error:
+            errors[block] = f"{str(error).capitalize()}."
+    if not form.channel_id:
+        errors[ids.CHANNEL_BLOCK] = "Choose a channel for reminders."
+    if errors:
+        args.ack(**modals.field_errors(**errors))
+        return
+    timings = Timings(
+        durations[ids.FIRST_BLOCK], durations[ids.REPEAT_BLOCK], durations[ids.EXPIRY_BLOCK]
+    )
+    deps.core.accounts.update_settings(
+        team_of(args), actor=user_of(args), reminders_channel_id=form.channel_id, timings=timings
+    )
+    args.ack()

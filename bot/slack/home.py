@@ -1,0 +1,47 @@
+"""The App Home tab: what each viewer sees, published after every change they can see."""
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.blocks import home
+from bot.core import BillingAccess, Clock
+from bot.core.accounts import ViewerRole
+
+log = logging.getLogger(__name__)
+
+
+class HomePublisher:
+    def __init__(self, core: BillingAccess, client: WebClient, clock: Clock) -> None:
+        self._core = core
+        self._client = client
+        self._clock = clock
+
+    def view_for(self, team_id: str, user_id: str) -> dict[str, object]:
+        viewer = self._core.accounts.viewer(team_id, user_id)
+        account = viewer.account
+        if account is None or viewer.role == ViewerRole.OUTSIDER:
+            return home.outsider_home(account)
+        if viewer.role == ViewerRole.USER:
+            assert viewer.member is not None
+            return home.user_home(account, viewer.member)
+        return home.owner_home(
+            account,
+            self._core.members.members(team_id, actor=user_id),
+            self._core.invitations.pending(team_id, actor=user_id),
+            self._core.contacts.list(team_id, actor=user_id),
+            self._clock(),
+        )
+
+    def publish(self, team_id: str, user_id: str) -> None:
+        self._client.views_publish(user_id=user_id, view=self.view_for(team_id, user_id))
+
+    def refresh(self, team_id: str, *user_ids: str | None) -> None:
+        """Publish the tab again for each of ``user_ids``; a Slack failure only costs a stale
+        tab until the next time it is opened."""
+        for user_id in dict.fromkeys(user_id for user_id in user_ids if user_id):
+            try:
+                self.publish(team_id, user_id)
+            except SlackClientError as error:
+                log.warning("could not refresh the App Home of %s: %s", user_id, error)

@@ -1,0 +1,93 @@
+"""The real Bolt app, served over HTTP on loopback by uvicorn, against the stand-in Slack."""
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from bot.api import access_routes
+from bot.app import Bot, create_app
+from bot.settings import load_settings
+from bot.slack.http import slack_events_route
+from bot.web import create_web_app
+from tests.conftest import FakeClock
+from tests.e2e.slack_requests import SlackDriver
+from tests.slack_stub import SlackStub
+
+SECRET = "e2e-signing-secret"
+API_TOKEN = "e2e-api-token"
+OWNER = "U0OWNER"
+OWNER_EMAIL = "owner@acme.example.com"
+
+
+@dataclass
+class Running:
+    """A served bot and the handles a test drives it with."""
+
+    bot: Bot
+    stub: SlackStub
+    slack: SlackDriver
+    clock: FakeClock
+    base_url: str
+
+    def api(self, path: str, token: str | None = API_TOKEN) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.get(f"{self.base_url}/api/v1/teams/{path}", headers=headers, timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack_sdk honours HTTP(S)_PROXY but not NO_PROXY; loopback must stay direct.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def stub() -> Iterator[SlackStub]:
+    with SlackStub(bot_token="xoxb-e2e-token") as running:
+        running.add_user(OWNER, OWNER_EMAIL, is_admin=True)
+        yield running
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
+    settings = load_settings(
+        SLACK_BOT_TOKEN=stub.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=stub.api_url,
+        BILLING_API_TOKEN=API_TOKEN,
+        DATABASE_URL=str(engine.url),
+    )
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    bot = create_app(settings, engine=engine, clock=clock)
+    routes = [slack_events_route(bot.app), *access_routes(bot.deps.core, API_TOKEN)]
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_web_app(engine, routes), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        threading.Event().wait(0.01)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        yield Running(bot, stub, SlackDriver(base_url, SECRET, stub), clock, base_url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
