@@ -291,7 +291,8 @@ class InvitationService:
             return [invitation] if invitation and invitation.expires_at > now else []
 
     def welcome(self, team_id: str, email: str) -> list[Invitation]:
-        """Someone joined the workspace: send them their open invitation, if they have one."""
+        """Someone joined the workspace: send them their open invitation, unless it reached
+        them already."""
         address = normalise_email(email)
         now = self._context.now()
         with self._context.uow() as uow:
@@ -299,7 +300,7 @@ class InvitationService:
             if account is None:
                 return []
             invitation = uow.invitations.pending_for(account_id(account), address)
-            if invitation is None or invitation.expires_at <= now:
+            if invitation is None or invitation.expires_at <= now or invitation.dm_ts:
                 return []
             enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
             uow.commit()

@@ -37,20 +37,18 @@ class SlackDriver:
         secret: str | None = None,
         age_seconds: int = 0,
         headers: dict[str, str] | None = None,
+        sent_body: str | None = None,
     ) -> httpx.Response:
+        """Sign ``body`` and send it (or ``sent_body``, to forge a body altered in transit)."""
         timestamp = str(int(time.time()) - age_seconds)
         signature = SignatureVerifier(secret or self.secret).generate_signature(
             timestamp=timestamp, body=body
         )
+        signed = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": str(signature)}
         return httpx.post(
             f"{self.base_url}/slack/events",
-            content=body.encode(),
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": timestamp,
-                "X-Slack-Signature": str(signature),
-                **(headers or {}),
-            },
+            content=(body if sent_body is None else sent_body).encode(),
+            headers={"Content-Type": content_type, **signed, **(headers or {})},
             timeout=10,
         )
 

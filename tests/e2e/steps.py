@@ -57,7 +57,7 @@ def invitation_dm(running: Running, user_id: str) -> dict[str, Any]:
 
 def button_value(message: dict[str, Any], action_id: str) -> str:
     for block in message.get("blocks", []):
-        for element in block.get("elements", []) + [block.get("accessory") or {}]:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
             if element.get("action_id") == action_id:
                 return str(element["value"])
     raise AssertionError(f"no {action_id} button in {message}")
