@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks import ids
+from bot.blocks import ids, modals
+from bot.blocks.messages import Message
 from bot.blocks.modals import (
     InviteForm,
     SettingsForm,
@@ -319,3 +320,17 @@ def test_parsers_never_raise(values: Any) -> None:
     settings = parse_settings(values)
     assert all(isinstance(getattr(settings, f), str) for f in ("channel_id", "first", "repeat"))
     assert isinstance(settings.expiry, str)
+
+
+def test_outcome_and_notice_modals_only_show_and_close() -> None:
+    outcome = modals.message_modal("Invite New User", Message("Done", [{"type": "divider"}]))
+    notice = modals.notice_modal("Sorry, only the owner of Acme &lt;Ltd&gt; can do that.")
+    for view in (outcome, notice):
+        assert_valid_modal(view)
+        assert view["callback_id"] == ids.NOTICE_MODAL
+        assert "submit" not in view
+    assert notice["blocks"][0]["text"]["text"].startswith("Sorry, only the owner")
+
+
+def test_a_huge_notice_is_cut_to_fit() -> None:
+    assert_valid_modal(modals.notice_modal("x" * 10_000))

@@ -1,0 +1,100 @@
+"""Delivery of what the core owes people: once each, and later when Slack says no."""
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.blocks import ids
+from bot.core import BillingAccess
+from bot.settings import load_settings
+from bot.slack.client import make_client
+from bot.slack.delivery import Deliverer
+from storage.unit_of_work import unit_of_work_factory
+from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
+from tests.slack_stub import SlackStub
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStub]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with SlackStub() as running:
+        running.add_user(OWNER, OWNER_EMAIL)
+        yield running
+
+
+@pytest.fixture
+def core(engine: Engine, clock: FakeClock) -> BillingAccess:
+    core = BillingAccess.create(unit_of_work_factory(engine), clock=clock)
+    core.accounts.setup(TEAM, "Acme Ltd", actor=OWNER, actor_email=OWNER_EMAIL,
+                        actor_is_workspace_admin=True, channel_id="C0BILLING")  # fmt: skip
+    return core
+
+
+@pytest.fixture
+def deliverer(core: BillingAccess, stub: SlackStub) -> Deliverer:
+    settings = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_API_URL=stub.api_url)
+    return Deliverer(core, make_client(settings))
+
+
+def _invite(core: BillingAccess, *emails: str) -> None:
+    core.invitations.invite(TEAM, actor=OWNER, emails=emails, permissions=["invoices"])
+
+
+def _invitation_dms(stub: SlackStub, user_id: str) -> list[object]:
+    return [m for m in stub.messages(stub.dm_channel(user_id)) if ids.ACCEPT in json.dumps(m)]
+
+
+def test_an_invitation_refused_by_slack_is_sent_on_a_later_pass_once(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub, clock: FakeClock
+) -> None:
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    stub.fail_next("chat.postMessage", times=3, status=500)
+    assert deliverer.deliver_due() == 1
+    assert _invitation_dms(stub, "U0ANA") == []
+    assert deliverer.deliver_due() == 0  # not due again yet
+    clock.advance(timedelta(minutes=1))
+    assert deliverer.deliver_due() == 1
+    assert len(_invitation_dms(stub, "U0ANA")) == 1
+    clock.advance(timedelta(hours=1))
+    assert deliverer.deliver_due() == 0
+    assert len(_invitation_dms(stub, "U0ANA")) == 1
+
+
+def test_a_rate_limit_is_waited_out_by_the_client(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    stub.fail_next("chat.postMessage", times=1, status=429, retry_after=1)
+    deliverer.deliver_due()
+    assert len(_invitation_dms(stub, "U0ANA")) == 1
+    assert len(stub.failed_calls) == 1
+
+
+def test_an_invitee_outside_the_workspace_is_not_messaged(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    _invite(core, "outsider@example.com")
+    deliverer.deliver_due()
+    assert stub.calls_to("chat.postMessage") == []
+    assert core.members.access_for(TEAM, "outsider@example.com").status == "invited"
+
+
+def test_concurrent_deliverers_send_each_invitation_once(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    emails = [f"user{i}@example.com" for i in range(30)]
+    for index, email in enumerate(emails):
+        stub.add_user(f"U{index:04d}", email)
+    _invite(core, *emails)
+    with ThreadPoolExecutor(4) as pool:
+        handled = sum(pool.map(lambda _i: deliverer.deliver_due(limit=5), range(12)))
+    assert handled == 30
+    posted = [call.args["channel"] for call in stub.calls_to("chat.postMessage")]
+    assert sorted(posted) == sorted({stub.dm_channel(f"U{i:04d}") for i in range(30)})
