@@ -113,3 +113,12 @@ def test_health_is_503_while_the_database_is_down() -> None:
             return await client.get("/healthz")
 
     assert asyncio.run(get_health()).status_code == 503
+
+
+def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
+    done = subprocess.run([*BOT, "serve", "--socket-mode"], env=_environment(tmp_path),
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "billing-bot: setting SLACK_APP_TOKEN is required for --socket-mode"
+    )
