@@ -138,6 +138,20 @@ def remove_confirmation(email: str) -> Message:
     return message(question, [section(question), actions(remove_button(email))])
 
 
+def invitation_resent(invitation: Invitation) -> Message:
+    return _one_section(f"The invitation to {shown_email(invitation.email)} was sent again.")
+
+
+def invitation_revoked(invitation: Invitation) -> Message:
+    return _one_section(f"The invitation to {shown_email(invitation.email)} was revoked.")
+
+
+def access_removed(account: Account, email: str) -> Message:
+    return _one_section(
+        f"{shown_email(email)} no longer has access to *{shown_name(account.name)}*."
+    )
+
+
 def notice(text: str) -> Message:
     """One section of ``text``, which the caller made safe mrkdwn (escaped what people typed)."""
     return _one_section(text)

@@ -1,14 +1,25 @@
 """Buttons: Accept / Decline on invitations, and the owner's buttons in App Home, lists
 and reminders. A button's value only names its target; who may press it is decided here."""
 
+from collections.abc import Callable
+from typing import Protocol
+
 from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
 from bot.blocks import ids, messages, modals
-from bot.blocks.text import escape
+from bot.blocks.messages import Message
 from bot.core.errors import NotFound
 from bot.handlers.common import Deps, Listener, guarded, reply, team_of, user_of
 from bot.slack.people import person
+from storage.tables import Invitation
+
+
+class InvitationChange(Protocol):
+    def __call__(self, team_id: str, *, actor: str, email: str) -> Invitation: ...
+
+
+Confirmation = Callable[[Invitation], Message]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -18,8 +29,12 @@ def register(app: App, deps: Deps) -> None:
         ids.OPEN_INVITE: lambda args: _open_invite(deps, args),
         ids.MANAGE: lambda args: _open_permissions(deps, args),
         ids.REMOVE: lambda args: _remove(deps, args),
-        ids.RESEND: lambda args: _resend(deps, args),
-        ids.REVOKE: lambda args: _revoke(deps, args),
+        ids.RESEND: lambda args: _change_invitation(
+            deps, args, deps.core.invitations.resend, messages.invitation_resent
+        ),
+        ids.REVOKE: lambda args: _change_invitation(
+            deps, args, deps.core.invitations.revoke, messages.invitation_revoked
+        ),
     }
     for action_id, listener in listeners.items():
         listener.__name__ = action_id
@@ -65,30 +80,21 @@ def _remove(deps: Deps, args: Args) -> None:
     args.ack()
     team, user = team_of(args), user_of(args)
     change = deps.core.members.remove_access(team, actor=user, email=_value(args))
-    _tell(
-        args,
-        f"{escape(change.member.email)} no longer has access to {escape(change.account.name)}.",
-    )
+    _tell(args, messages.access_removed(change.account, change.member.email))
     deps.after_change(team, user, change.member.slack_user_id)
 
 
-def _resend(deps: Deps, args: Args) -> None:
+def _change_invitation(
+    deps: Deps, args: Args, change: InvitationChange, confirmation: Confirmation
+) -> None:
     args.ack()
     team, user = team_of(args), user_of(args)
-    invitation = deps.core.invitations.resend(team, actor=user, email=_value(args))
-    _tell(args, f"The invitation to {escape(invitation.email)} was sent again.")
+    invitation = change(team, actor=user, email=_value(args))
+    _tell(args, confirmation(invitation))
     deps.after_change(team, user)
 
 
-def _revoke(deps: Deps, args: Args) -> None:
-    args.ack()
-    team, user = team_of(args), user_of(args)
-    invitation = deps.core.invitations.revoke(team, actor=user, email=_value(args))
-    _tell(args, f"The invitation to {escape(invitation.email)} was revoked.")
-    deps.after_change(team, user)
-
-
-def _tell(args: Args, text: str) -> None:
+def _tell(args: Args, message: Message) -> None:
     """Confirm in the conversation the button was in; App Home has none (its refresh shows it)."""
     if args.body.get("response_url"):
-        reply(args, messages.notice(text))
+        reply(args, message)

@@ -70,14 +70,14 @@ def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
 def resend(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
     invitation = deps.core.invitations.resend(team, actor=user, email=command.emails[0])
-    _answer(args, messages.notice(f"The invitation to {escape(invitation.email)} was sent again."))
+    _answer(args, messages.invitation_resent(invitation))
     deps.after_change(team, user)
 
 
 def revoke(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
     invitation = deps.core.invitations.revoke(team, actor=user, email=command.emails[0])
-    _answer(args, messages.notice(f"The invitation to {escape(invitation.email)} was revoked."))
+    _answer(args, messages.invitation_revoked(invitation))
     deps.after_change(team, user)
 
 

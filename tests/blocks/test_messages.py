@@ -7,10 +7,13 @@ import pytest
 from bot.blocks import ids
 from bot.blocks.messages import (
     Message,
+    access_removed,
     audit_list,
     contacts_list,
     invitation_closed_dm,
     invitation_dm,
+    invitation_resent,
+    invitation_revoked,
     invite_outcome,
     member_permissions_notice,
     member_removed_notice,
@@ -175,6 +178,14 @@ def test_permissions_notice_extremes(before: tuple[str, ...], after: tuple[str, 
 def test_removed_notice() -> None:
     message = checked(member_removed_notice(account(HOSTILE)))
     assert "was removed" in message.text and f"<@{OWNER}>" in message.text
+
+
+@pytest.mark.parametrize("email", ["ana@example.com", HOSTILE, HUGE_EMAIL])
+def test_confirmations_of_resend_revoke_and_removal(email: str) -> None:
+    pending = invitation(email=email)
+    assert "was sent again" in checked(invitation_resent(pending)).text
+    assert "was revoked" in checked(invitation_revoked(pending)).text
+    assert "no longer has access to" in checked(access_removed(account(HOSTILE), email)).text
 
 
 def test_notice_is_one_section_of_the_callers_text() -> None:
