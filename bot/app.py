@@ -35,7 +35,9 @@ def create_app(
     core = BillingAccess.create(
         unit_of_work_factory(engine), clock=clock, defaults=settings.timings
     )
-    deps = Deps(core, client, Deliverer(core, client), HomePublisher(core, client, clock), clock)
+    deps = Deps(
+        core, client, Deliverer(core, client, clock), HomePublisher(core, client, clock), clock
+    )
     secret = settings.SLACK_SIGNING_SECRET
     app = App(
         client=client,

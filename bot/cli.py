@@ -73,7 +73,9 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False
     if socket_mode:
         assert settings.SLACK_APP_TOKEN is not None
         SocketModeHandler(bot.app, settings.SLACK_APP_TOKEN.get_secret_value()).connect()  # type: ignore[no-untyped-call]
-    scheduler = start_scheduler(bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY)
+    scheduler = start_scheduler(
+        bot.deps.core, bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY
+    )
     try:
         uvicorn.run(create_web_app(engine, routes), host=host, port=port, log_level="info")
     finally:

@@ -1,20 +1,37 @@
-"""The clock that drives background work: APScheduler only triggers; what is due lives in
-the database, so any replica's scheduler may find it and none holds state that matters."""
+"""The clock that drives background work. APScheduler only triggers the sweep: what is due
+lives in the database (never in APScheduler's job store), so any replica's scheduler may find
+it, a restart forgets nothing, and claims in the database keep each message to one sender."""
 
+import logging
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.slack.delivery import Deliverer
+from bot.core import BillingAccess
+from bot.slack.delivery import DELIVERY_BATCH, Deliverer
+
+log = logging.getLogger(__name__)
 
 
-def start_scheduler(deliverer: Deliverer, *, every: timedelta) -> BackgroundScheduler:
+def sweep_and_deliver(core: BillingAccess, deliverer: Deliverer) -> None:
+    """Expire and owe what is due, then send everything owed (failures wait for a later pass)."""
+    report = core.reminders.sweep()
+    if report.expired or report.reminded:
+        log.info("sweep: %d expired, %d reminders due", report.expired, report.reminded)
+    while deliverer.deliver_due() == DELIVERY_BATCH:
+        continue
+
+
+def start_scheduler(
+    core: BillingAccess, deliverer: Deliverer, *, every: timedelta
+) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
-        deliverer.deliver_due,
+        sweep_and_deliver,
         "interval",
+        args=(core, deliverer),
         seconds=every.total_seconds(),
-        id="deliver-outbox",
+        id="sweep",
         max_instances=1,
         coalesce=True,
     )

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
@@ -35,6 +35,11 @@ class _Repository(Generic[Row]):
 class Accounts(_Repository[Account]):
     def get(self, account_id: int) -> Account | None:
         return self._session.get(Account, account_id)
+
+    def lock_if_free(self, account_id: int) -> Account | None:
+        """The account, locked for this transaction; None while another transaction holds it."""
+        query = select(Account).where(Account.id == account_id).with_for_update(skip_locked=True)
+        return self._session.exec(query).first()
 
     def for_team(self, team_id: str, *, for_update: bool = False) -> Account | None:
         query = select(Account).where(Account.team_id == team_id)
@@ -123,11 +128,32 @@ class Invitations(_Repository[Invitation]):
         )
         return self._session.exec(query).all()
 
-    def pending_by_email(self, email: str) -> Sequence[Invitation]:
-        query = select(Invitation).where(
-            Invitation.email == email, Invitation.status == InvitationStatus.PENDING
+    def accounts_with_due_reminders(self, now: datetime, *, limit: int) -> list[int]:
+        query = select(Invitation.account_id).where(*_due_reminder(now)).distinct().limit(limit)
+        return list(self._session.exec(query).all())
+
+    def due_reminders(self, account_id: int, now: datetime, *, limit: int) -> Sequence[Invitation]:
+        """The account's pending invitations whose reminder is due, oldest first, locked."""
+        query = (
+            select(Invitation)
+            .where(Invitation.account_id == account_id, *_due_reminder(now))
+            .order_by(col(Invitation.created_at), col(Invitation.id))
+            .limit(limit)
+            .with_for_update()
         )
         return self._session.exec(query).all()
+
+    def by_ids(self, invitation_ids: Sequence[int]) -> Sequence[Invitation]:
+        query = select(Invitation).where(col(Invitation.id).in_(invitation_ids))
+        return self._session.exec(query.order_by(col(Invitation.id))).all()
+
+
+def _due_reminder(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Invitation.status) == InvitationStatus.PENDING,
+        col(Invitation.next_reminder_at) <= now,
+        col(Invitation.expires_at) > now,
+    )
 
 
 class Contacts(_Repository[Contact]):

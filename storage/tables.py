@@ -93,6 +93,13 @@ class Invitation(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_invitation_due_reminder", "status", "next_reminder_at"),
+        Index(
+            "ix_invitation_account_reminder",
+            "account_id",
+            "next_reminder_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index("ix_invitation_due_expiry", "status", "expires_at"),
     )
 
@@ -150,6 +157,9 @@ class OutboxKind(StrEnum):
     OWNER_OUTCOME = "owner_outcome"
     MEMBER_PERMISSIONS = "member_permissions"
     MEMBER_REMOVED = "member_removed"
+    REMINDER = "reminder"
+    INVITEE_NUDGE = "invitee_nudge"
+    EXPIRY_NOTICE = "expiry_notice"
 
 
 class Outbox(SQLModel, table=True):

@@ -17,6 +17,8 @@ from bot.blocks.kit import (
 from bot.blocks.rows import (
     Listing,
     contacts_listing,
+    fit,
+    invitation_row,
     listings,
     manage_button,
     pending_listing,
@@ -24,6 +26,7 @@ from bot.blocks.rows import (
     users_listing,
 )
 from bot.blocks.text import (
+    age,
     bullets,
     date_token,
     escape,
@@ -129,3 +132,27 @@ def _outcome_summary(result: InviteResult) -> str:
         (len(result.already_pending), "already invited"),
     )
     return "; ".join(f"{count} {what}" for count, what in counts if count) or "Nobody was invited."
+
+
+def reminder_digest(account: Account, due: Sequence[Invitation], now: datetime) -> Message:
+    """The channel's reminder: each pending invitation with Resend and Revoke."""
+    count = len(due)
+    title = f"Reminder: {count} pending invitation{'s' if count != 1 else ''} to {account.name}"
+    rows = [invitation_row(invitation, now) for invitation in due]
+    intro = section(
+        f"These invitations to *{shown_name(account.name)}* have not been answered yet. "
+        "Only the owner can resend or revoke them."
+    )
+    return message(escape(title), [intro, *fit(rows, MESSAGE_BLOCKS - 1)])
+
+
+def expiry_notice(account: Account, expired: Sequence[Invitation], now: datetime) -> Message:
+    """The channel's one announcement that these invitations expired unanswered."""
+    lines = [
+        f"{shown_email(i.email)} — invited by {mention(i.invited_by_user_id)} "
+        f"{age(i.created_at, now)}"
+        for i in expired
+    ]
+    title = f"*Expired unanswered* — invitations to *{shown_name(account.name)}*:"
+    text = f"{title}\n{bullets(lines, SECTION_TEXT - len(title) - 1)}"
+    return message(text, [section(text), context("Invite them again to send a new invitation.")])

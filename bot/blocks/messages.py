@@ -9,7 +9,15 @@ from typing import Final
 
 from bot.blocks import ids
 from bot.blocks.kit import Block, Message, actions, button, context, message, section
-from bot.blocks.lists import audit_list, contacts_list, invite_outcome, pending_list, user_table
+from bot.blocks.lists import (
+    audit_list,
+    contacts_list,
+    expiry_notice,
+    invite_outcome,
+    pending_list,
+    reminder_digest,
+    user_table,
+)
 from bot.blocks.rows import remove_button
 from bot.blocks.text import (
     ALL_PERMISSIONS,
@@ -28,14 +36,17 @@ __all__ = [
     "Message",
     "audit_list",
     "contacts_list",
+    "expiry_notice",
     "invitation_closed_dm",
     "invitation_dm",
+    "invitation_nudge",
     "invite_outcome",
     "member_permissions_notice",
     "member_removed_notice",
     "notice",
     "owner_outcome_notice",
     "pending_list",
+    "reminder_digest",
     "remove_confirmation",
     "usage",
     "user_table",
@@ -75,6 +86,14 @@ def invitation_dm(account: Account, invitation: Invitation) -> Message:
         actions(accept, decline),
     ]
     return message(_invited_line(account, invitation), blocks)
+
+
+def invitation_nudge(account: Account, invitation: Invitation) -> Message:
+    """A reminder to the invitee: the invitation again, with its Accept / Decline buttons."""
+    original = invitation_dm(account, invitation)
+    text = f"Reminder: {original.text} It is still waiting for your answer."
+    return message(text, [section("*Reminder* — still waiting for your answer."),
+                          *original.blocks])  # fmt: skip
 
 
 def invitation_closed_dm(account: Account, invitation: Invitation) -> Message:

@@ -10,6 +10,7 @@ from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
 from bot.core.invitations import InvitationService
 from bot.core.members import MemberService
 from bot.core.outbox import OutboxService
+from bot.core.reminders import ReminderService
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["DEFAULT_TIMINGS", "BillingAccess", "Clock", "Timings", "utc_now"]
@@ -25,6 +26,7 @@ class BillingAccess:
     contacts: ContactService
     audit: AuditService
     outbox: OutboxService
+    reminders: ReminderService
 
     @classmethod
     def create(
@@ -38,4 +40,5 @@ class BillingAccess:
             ContactService(context),
             AuditService(context),
             OutboxService(context),
+            ReminderService(context),
         )

@@ -12,7 +12,7 @@ from bot.core.errors import (
     NotAuthorized,
     NotFound,
 )
-from bot.core.outbox import enqueue
+from bot.core.outbox import enqueue, enqueue_digest
 from bot.core.permissions import parse_permissions
 from storage.tables import (
     Account,
@@ -25,7 +25,6 @@ from storage.tables import (
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 CONFLICT_RETRIES = 3
-EXPIRY_BATCH = 500
 
 
 @dataclass
@@ -46,12 +45,6 @@ class Response:
     invitation: Invitation
     member: Member | None
     changed: bool
-
-
-@dataclass(frozen=True)
-class Expired:
-    account: Account
-    invitation: Invitation
 
 
 class InvitationService:
@@ -104,7 +97,7 @@ class InvitationService:
             result.already_pending.append(pending)
             return
         if pending is not None:
-            _expire(uow, account, pending, now)
+            expire(uow, account, pending, now)
             uow.flush()
         invitation = uow.invitations.add(
             Invitation(
@@ -181,7 +174,7 @@ class InvitationService:
         if invitation is None:
             raise NotFound(f"There is no pending invitation for {email}.")
         if invitation.expires_at <= now:
-            _expire(uow, account, invitation, now)
+            expire(uow, account, invitation, now)
             uow.commit()
             raise InvitationClosed(
                 f"The invitation for {email} has expired. Invite them again to send a new one."
@@ -242,26 +235,12 @@ class InvitationService:
         self, uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime
     ) -> None:
         if invitation.status == InvitationStatus.PENDING and invitation.expires_at <= now:
-            _expire(uow, account, invitation, now)
+            expire(uow, account, invitation, now)
             uow.commit()
         if invitation.status != InvitationStatus.PENDING:
             raise InvitationClosed(
                 f"This invitation was {invitation.status.value} and can no longer be used."
             )
-
-    def expire_overdue(self, *, limit: int = EXPIRY_BATCH) -> list[Expired]:
-        """Mark pending invitations past their expiry as expired, each exactly once."""
-        now = self._context.now()
-        with self._context.uow() as uow:
-            expired: list[Expired] = []
-            accounts: dict[int, Account] = {}
-            for invitation in uow.invitations.overdue(now, limit=limit):
-                account = accounts.get(invitation.account_id) or _account_of(uow, invitation)
-                accounts[invitation.account_id] = account
-                _expire(uow, account, invitation, now)
-                expired.append(Expired(account, invitation))
-            uow.commit()
-            return expired
 
     def pending(self, team_id: str, *, actor: str) -> list[Invitation]:
         """The account's pending invitations, oldest first (owner only)."""
@@ -353,8 +332,19 @@ def _close(
     enqueue(uow, account, OutboxKind.INVITATION_CLOSED, now=now, invitation=invitation)
 
 
-def _expire(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> None:
+def expire(
+    uow: UnitOfWork,
+    account: Account,
+    invitation: Invitation,
+    now: datetime,
+    *,
+    announce: bool = True,
+) -> None:
+    """Expire the invitation; its expiry is announced in the account's channel once, here
+    or (``announce=False``) in the sweep's digest."""
     _close(uow, account, invitation, InvitationStatus.EXPIRED, now)
+    if announce:
+        enqueue_digest(uow, account, OutboxKind.EXPIRY_NOTICE, [invitation], now=now)
     record(
         uow,
         account,
@@ -364,9 +354,3 @@ def _expire(uow: UnitOfWork, account: Account, invitation: Invitation, now: date
         target=invitation.email,
         before=invitation.permissions,
     )
-
-
-def _account_of(uow: UnitOfWork, invitation: Invitation) -> Account:
-    account = uow.accounts.get(invitation.account_id)
-    assert account is not None, "an invitation always belongs to an account"
-    return account

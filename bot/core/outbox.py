@@ -1,6 +1,7 @@
 """Messages the core owes to people, queued in the same transaction as the change, and the
 bookkeeping of sending them: claim, done, try again later."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,25 @@ def enqueue(
     )
 
 
+DIGEST_SIZE = 20
+"""Invitations listed in one channel message (two blocks each, within Slack's 50)."""
+
+
+def enqueue_digest(
+    uow: UnitOfWork,
+    account: Account,
+    kind: OutboxKind,
+    invitations: Sequence[Invitation],
+    *,
+    now: datetime,
+) -> None:
+    """Owe the account's channel one message per ``DIGEST_SIZE`` of ``invitations``."""
+    for start in range(0, len(invitations), DIGEST_SIZE):
+        chunk = invitations[start : start + DIGEST_SIZE]
+        payload = {"invitation_ids": [invitation.id for invitation in chunk]}
+        enqueue(uow, account, kind, now=now, payload=payload)
+
+
 @dataclass(frozen=True)
 class Job:
     """One claimed message with what is needed to render it."""
@@ -45,6 +65,8 @@ class Job:
     outbox: Outbox
     account: Account
     invitation: Invitation | None
+    invitations: list[Invitation]
+    """For a digest (reminder, expiry notice): the invitations it lists, as they are now."""
 
     @property
     def id(self) -> int:
@@ -73,7 +95,8 @@ class OutboxService:
         account = uow.accounts.get(row.account_id)
         assert account is not None
         invitation = None if row.invitation_id is None else uow.invitations.get(row.invitation_id)
-        return Job(row, account, invitation)
+        listed = list(uow.invitations.by_ids(row.payload.get("invitation_ids", [])))
+        return Job(row, account, invitation, listed)
 
     def done(self, job: Job, outcome: str = "sent") -> None:
         with self._context.uow() as uow:

@@ -1,20 +1,24 @@
 """Sending what the core owes people (the outbox), once each, retrying what Slack refused."""
 
 import logging
+import threading
+import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import messages
 from bot.blocks.messages import Message
-from bot.core import BillingAccess
+from bot.core import BillingAccess, Clock
 from bot.core.outbox import Job
 from bot.slack.people import user_id_for_email
-from storage.tables import InvitationStatus, OutboxKind
+from storage.tables import Invitation, InvitationStatus, OutboxKind
 
 log = logging.getLogger(__name__)
+
+DELIVERY_BATCH = 50
 
 TRANSIENT_ERRORS = {
     "ratelimited",
@@ -26,18 +30,23 @@ TRANSIENT_ERRORS = {
 
 
 class Deliverer:
-    def __init__(self, core: BillingAccess, client: WebClient) -> None:
+    def __init__(self, core: BillingAccess, client: WebClient, clock: Clock) -> None:
         self._core = core
         self._client = client
+        self._clock = clock
         self._senders: dict[OutboxKind, Callable[[Job], str]] = {
             OutboxKind.INVITATION: self._send_invitation,
             OutboxKind.INVITATION_CLOSED: self._update_invitation,
             OutboxKind.OWNER_OUTCOME: self._tell_owner,
             OutboxKind.MEMBER_PERMISSIONS: self._tell_member_permissions,
             OutboxKind.MEMBER_REMOVED: self._tell_member_removed,
+            OutboxKind.REMINDER: self._remind_channel,
+            OutboxKind.INVITEE_NUDGE: self._nudge_invitee,
+            OutboxKind.EXPIRY_NOTICE: self._announce_expiry,
         }
+        self._pacer = ChannelPacer()
 
-    def deliver_due(self, *, limit: int = 50) -> int:
+    def deliver_due(self, *, limit: int = DELIVERY_BATCH) -> int:
         """Send every message that is due now; returns how many were handled."""
         jobs = self._core.outbox.claim(limit=limit)
         for job in jobs:
@@ -90,6 +99,34 @@ class Deliverer:
         )
         return "updated"
 
+    def _remind_channel(self, job: Job) -> str:
+        still_pending = [i for i in job.invitations if _is_open(i, self._clock())]
+        if not still_pending:
+            return "answered before the reminder went out"
+        message = messages.reminder_digest(job.account, still_pending, self._clock())
+        self._post_to_channel(job.account.reminders_channel_id, message)
+        return "sent"
+
+    def _nudge_invitee(self, job: Job) -> str:
+        invitation = job.invitation
+        assert invitation is not None
+        if not _is_open(invitation, self._clock()):
+            return "answered before the nudge went out"
+        user_id = invitation.invitee_user_id or user_id_for_email(self._client, invitation.email)
+        if user_id is None:
+            return "not in the workspace"
+        self._post(user_id, messages.invitation_nudge(job.account, invitation))
+        return "sent"
+
+    def _announce_expiry(self, job: Job) -> str:
+        message = messages.expiry_notice(job.account, job.invitations, self._clock())
+        self._post_to_channel(job.account.reminders_channel_id, message)
+        return "sent"
+
+    def _post_to_channel(self, channel: str, message: Message) -> None:
+        self._pacer.wait_turn(channel)
+        self._post(channel, message)
+
     def _tell_owner(self, job: Job) -> str:
         assert job.invitation is not None
         message = messages.owner_outcome_notice(job.account, job.invitation)
@@ -125,3 +162,23 @@ class Deliverer:
 def _retry_after(error: SlackApiError) -> timedelta:
     seconds = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
     return timedelta(seconds=int(seconds)) if str(seconds or "").isdigit() else timedelta(0)
+
+
+def _is_open(invitation: Invitation, now: datetime) -> bool:
+    return invitation.status == InvitationStatus.PENDING and invitation.expires_at > now
+
+
+class ChannelPacer:
+    """Keeps this process to about one message per second per channel, as Slack asks."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self._interval = interval
+        self._next_free: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait_turn(self, channel: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            turn = max(now, self._next_free.get(channel, now))
+            self._next_free[channel] = turn + self._interval
+        time.sleep(max(0.0, turn - now))

@@ -225,18 +225,6 @@ def test_an_overdue_invitation_cannot_be_resent_but_can_be_invited_again(
     assert new.id != old.id and new.status == InvitationStatus.PENDING
 
 
-def test_expire_overdue_expires_each_once(billing: BillingAccess, clock: FakeClock) -> None:
-    invite(billing, ANA, ["invoices"])
-    clock.advance(timedelta(days=1))
-    invite(billing, "bo@example.com", ["invoices"])
-    clock.advance(timedelta(days=6, seconds=1))
-    expired = billing.invitations.expire_overdue()
-    assert [e.invitation.email for e in expired] == [ANA]
-    assert billing.invitations.expire_overdue() == []
-    assert actions(billing).count(("invitation.expired", ANA)) == 1
-    assert billing.members.access_for(TEAM, "bo@example.com").status == "invited"
-
-
 def test_per_account_expiry_applies_to_new_invitations(
     billing: BillingAccess, clock: FakeClock
 ) -> None:

@@ -36,9 +36,9 @@ def core(engine: Engine, clock: FakeClock) -> BillingAccess:
 
 
 @pytest.fixture
-def deliverer(core: BillingAccess, stub: SlackStub) -> Deliverer:
+def deliverer(core: BillingAccess, stub: SlackStub, clock: FakeClock) -> Deliverer:
     settings = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_API_URL=stub.api_url)
-    return Deliverer(core, make_client(settings))
+    return Deliverer(core, make_client(settings), clock)
 
 
 def _invite(core: BillingAccess, *emails: str) -> None:
