@@ -1,44 +1,14 @@
 """Delivery of what the core owes people: once each, and later when Slack says no."""
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import Engine
-
 from bot.blocks import ids
 from bot.core import BillingAccess
-from bot.settings import load_settings
-from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
-from storage.unit_of_work import unit_of_work_factory
-from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
+from tests.conftest import OWNER, TEAM, FakeClock
 from tests.slack_stub import SlackStub
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStub]:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    with SlackStub() as running:
-        running.add_user(OWNER, OWNER_EMAIL)
-        yield running
-
-
-@pytest.fixture
-def core(engine: Engine, clock: FakeClock) -> BillingAccess:
-    core = BillingAccess.create(unit_of_work_factory(engine), clock=clock)
-    core.accounts.setup(TEAM, "Acme Ltd", actor=OWNER, actor_email=OWNER_EMAIL,
-                        actor_is_workspace_admin=True, channel_id="C0BILLING")  # fmt: skip
-    return core
-
-
-@pytest.fixture
-def deliverer(core: BillingAccess, stub: SlackStub, clock: FakeClock) -> Deliverer:
-    settings = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_API_URL=stub.api_url)
-    return Deliverer(core, make_client(settings), clock)
 
 
 def _invite(core: BillingAccess, *emails: str) -> None:
