@@ -116,8 +116,13 @@ def test_health_is_503_while_the_database_is_down() -> None:
 
 
 def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
-    done = subprocess.run([*BOT, "serve", "--socket-mode"], env=_environment(tmp_path),
-                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [*BOT, "serve", "--socket-mode"],
+        env=_environment(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert (
         done.stderr.strip() == "billing-bot: setting SLACK_APP_TOKEN is required for --socket-mode"

@@ -92,8 +92,7 @@ def invitation_nudge(account: Account, invitation: Invitation) -> Message:
     """A reminder to the invitee: the invitation again, with its Accept / Decline buttons."""
     original = invitation_dm(account, invitation)
     text = f"Reminder: {original.text} It is still waiting for your answer."
-    return message(text, [section("*Reminder* — still waiting for your answer."),
-                          *original.blocks])  # fmt: skip
+    return message(text, [section("*Reminder* — still waiting for your answer."), *original.blocks])
 
 
 def invitation_closed_dm(account: Account, invitation: Invitation) -> Message:

@@ -132,6 +132,17 @@ class OutboxService:
             _finish(uow, job, self._context.now(), "sent")
             uow.commit()
 
+    def record_reminder(self, job: Job, reminded: Sequence[Invitation]) -> None:
+        """Count the reminder as sent for each invitation it listed, and mark it sent."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            for listed in uow.invitations.by_ids([i.id for i in reminded if i.id is not None]):
+                listed.reminder_count += 1
+                listed.last_reminded_at = now
+                uow.invitations.add(listed)
+            _finish(uow, job, now, "sent")
+            uow.commit()
+
     def first_time(self, event_id: str) -> bool:
         """Whether Slack's event ``event_id`` is seen for the first time (across replicas)."""
         with self._context.uow() as uow:

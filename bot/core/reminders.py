@@ -1,9 +1,9 @@
 """The sweep: expire overdue invitations (announced once) and owe the reminders that are due.
 
 Reminder state lives on the invitation (next reminder time, count, last sent). Claiming a
-reminder is advancing that state and queueing its message in one transaction, under a lock
+reminder is advancing its next time and queueing its message in one transaction, under a lock
 other sweepers skip, so every reminder is owed exactly once whichever replica finds it; the
-outbox then delivers it, later if Slack refuses.
+outbox then delivers it, later if Slack refuses, and counts it as sent when it was.
 """
 
 from dataclasses import dataclass
@@ -61,8 +61,6 @@ class ReminderService:
             due = uow.invitations.due_reminders(owner_id, now, limit=PER_ACCOUNT_PER_SWEEP)
             repeat = self._context.defaults.for_account(account).reminder_repeat_every
             for invitation in due:
-                invitation.reminder_count += 1
-                invitation.last_reminded_at = now
                 invitation.next_reminder_at = now + repeat
                 uow.invitations.add(invitation)
                 enqueue(uow, account, OutboxKind.INVITEE_NUDGE, now=now, invitation=invitation)

@@ -105,7 +105,8 @@ class Deliverer:
             return "answered before the reminder went out"
         message = messages.reminder_digest(job.account, still_pending, self._clock())
         self._post_to_channel(job.account.reminders_channel_id, message)
-        return "sent"
+        self._core.outbox.record_reminder(job, still_pending)
+        return ""
 
     def _nudge_invitee(self, job: Job) -> str:
         invitation = job.invitation

@@ -27,18 +27,24 @@ OWNER_EMAIL = "owner@acme.example.com"
 
 
 @dataclass
-class Running:
-    """A served bot and the handles a test drives it with."""
+class Driven:
+    """A bot served over HTTP somewhere, the stand-in Slack it talks to, and a driver."""
 
-    bot: Bot
     stub: SlackStub
     slack: SlackDriver
-    clock: FakeClock
     base_url: str
 
     def api(self, path: str, token: str | None = API_TOKEN) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.get(f"{self.base_url}/api/v1/teams/{path}", headers=headers, timeout=10)
+
+
+@dataclass
+class Running(Driven):
+    """The bot served in this process, with its core and its clock at hand."""
+
+    bot: Bot
+    clock: FakeClock
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +61,7 @@ def stub() -> Iterator[SlackStub]:
         yield running
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -73,7 +79,7 @@ def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(settings, engine=engine, clock=clock)
     routes = [slack_events_route(bot.app), *access_routes(bot.deps.core, API_TOKEN)]
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_web_app(engine, routes), host="127.0.0.1", port=port, log_level="warning"
@@ -87,7 +93,7 @@ def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
         threading.Event().wait(0.01)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        yield Running(bot, stub, SlackDriver(base_url, SECRET, stub), clock, base_url)
+        yield Running(stub, SlackDriver(base_url, SECRET, stub), base_url, bot, clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -4,12 +4,12 @@ import json
 from typing import Any
 
 from bot.blocks import ids
-from tests.e2e.conftest import OWNER, Running
+from tests.e2e.conftest import OWNER, Driven
 
 ACCOUNT = "Acme Ltd"
 
 
-def set_up(running: Running, name: str = ACCOUNT) -> None:
+def set_up(running: Driven, name: str = ACCOUNT) -> None:
     assert running.slack.command(OWNER, f"setup {name}").status_code == 200
     running.stub.wait_for(lambda calls: any("is ready" in json.dumps(c.args) for c in calls))
 
@@ -17,25 +17,29 @@ def set_up(running: Running, name: str = ACCOUNT) -> None:
 def invite_values(emails: str, permissions: list[str] | None) -> dict[str, Any]:
     """``state.values`` of the Invite New User modal; ``None`` permissions means All."""
     grant = ids.GRANT_ALL if permissions is None else ids.GRANT_CHOOSE
-    chosen = [{"text": {"type": "plain_text", "text": key}, "value": key}
-              for key in permissions or []]  # fmt: skip
+    chosen = [
+        {"text": {"type": "plain_text", "text": key}, "value": key} for key in permissions or []
+    ]
     return {
         ids.EMAILS_BLOCK: {ids.EMAILS_INPUT: {"type": "plain_text_input", "value": emails}},
-        ids.GRANT_BLOCK: {ids.GRANT_INPUT: {"type": "radio_buttons",
-                                            "selected_option": {"value": grant}}},
-        ids.PERMISSIONS_BLOCK: {ids.PERMISSIONS_INPUT: {"type": "checkboxes",
-                                                        "selected_options": chosen}},
-    }  # fmt: skip
+        ids.GRANT_BLOCK: {
+            ids.GRANT_INPUT: {"type": "radio_buttons", "selected_option": {"value": grant}}
+        },
+        ids.PERMISSIONS_BLOCK: {
+            ids.PERMISSIONS_INPUT: {"type": "checkboxes", "selected_options": chosen}
+        },
+    }
 
 
-def opened_view(running: Running, callback_id: str) -> dict[str, Any]:
+def opened_view(running: Driven, callback_id: str) -> dict[str, Any]:
     """The last modal the bot opened with this callback id."""
-    running.stub.wait_for(lambda _calls: any(
-        v.get("callback_id") == callback_id for v in running.stub.opened_views()))  # fmt: skip
+    running.stub.wait_for(
+        lambda _calls: any(v.get("callback_id") == callback_id for v in running.stub.opened_views())
+    )
     return [v for v in running.stub.opened_views() if v.get("callback_id") == callback_id][-1]
 
 
-def invite(running: Running, emails: str, permissions: list[str] | None) -> dict[str, Any]:
+def invite(running: Driven, emails: str, permissions: list[str] | None) -> dict[str, Any]:
     """Open the invite modal with the command and submit it; returns Slack's answer."""
     assert running.slack.command(OWNER, "").status_code == 200
     view = opened_view(running, ids.INVITE_MODAL)
@@ -44,7 +48,7 @@ def invite(running: Running, emails: str, permissions: list[str] | None) -> dict
     return dict(response.json()) if response.content else {}
 
 
-def invitation_dm(running: Running, user_id: str) -> dict[str, Any]:
+def invitation_dm(running: Driven, user_id: str) -> dict[str, Any]:
     """The newest DM to ``user_id`` that has an Accept button."""
     channel = running.stub.dm_channel(user_id)
 
@@ -63,13 +67,14 @@ def button_value(message: dict[str, Any], action_id: str) -> str:
     raise AssertionError(f"no {action_id} button in {message}")
 
 
-def access(running: Running, email: str) -> dict[str, Any]:
+def access(running: Driven, email: str) -> dict[str, Any]:
     response = running.api(f"T0001/users/{email}")
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-def wait_for_dm(running: Running, user_id: str, text: str) -> None:
+def wait_for_dm(running: Driven, user_id: str, text: str) -> None:
     channel = running.stub.dm_channel(user_id)
-    running.stub.wait_for(lambda _calls: any(
-        text in json.dumps(m) for m in running.stub.messages(channel)))  # fmt: skip
+    running.stub.wait_for(
+        lambda _calls: any(text in json.dumps(m) for m in running.stub.messages(channel))
+    )

@@ -35,15 +35,17 @@ def test_a_non_owner_is_refused_politely_and_nothing_changes(with_ana: Running) 
         assert answer.status_code == 200
         assert "only the owner of Acme Ltd" in answer.text, (text, answer.text)
     assert _trail(with_ana) == before
-    assert with_ana.stub.opened_views() == [v for v in with_ana.stub.opened_views()
-                                            if v["callback_id"] == ids.INVITE_MODAL]  # fmt: skip
+    assert with_ana.stub.opened_views() == [
+        v for v in with_ana.stub.opened_views() if v["callback_id"] == ids.INVITE_MODAL
+    ]
 
 
 def test_someone_elses_accept_click_is_refused(with_ana: Running) -> None:
     dm = invitation_dm(with_ana, "U0ANA")
     with_ana.slack.click("U0EVE", ids.ACCEPT, button_value(dm, ids.ACCEPT))
-    with_ana.stub.wait_for(lambda _c: "addressed to someone else" in json.dumps(
-        with_ana.stub.responses()))  # fmt: skip
+    with_ana.stub.wait_for(
+        lambda _c: "addressed to someone else" in json.dumps(with_ana.stub.responses())
+    )
     assert access(with_ana, ANA)["status"] == "invited"
 
 
@@ -80,8 +82,9 @@ def test_only_a_workspace_admin_sets_up_and_only_once(running: Running) -> None:
     assert running.bot.deps.core.accounts.find("T0001") is None
     set_up(running)
     running.slack.command(OWNER, "setup Other Name")
-    running.stub.wait_for(lambda _c: "already has a billing account" in json.dumps(
-        running.stub.responses()))  # fmt: skip
+    running.stub.wait_for(
+        lambda _c: "already has a billing account" in json.dumps(running.stub.responses())
+    )
     assert running.bot.deps.core.accounts.require("T0001").name == "Acme Ltd"
 
 
@@ -111,8 +114,9 @@ def test_forged_and_replayed_requests_are_rejected(running: Running, forgery: st
     )
     form = "application/x-www-form-urlencoded"
     if forgery == "unsigned":
-        answer = httpx.post(f"{running.base_url}/slack/events", content=body,
-                            headers={"Content-Type": form})  # fmt: skip
+        answer = httpx.post(
+            f"{running.base_url}/slack/events", content=body, headers={"Content-Type": form}
+        )
     elif forgery == "wrong secret":
         answer = running.slack.post(body, form, secret="not-the-secret")
     elif forgery == "stale":
@@ -130,16 +134,21 @@ def test_a_retried_event_is_handled_once(with_ana: Running) -> None:
     with_ana.slack.event(event, event_id="Ev0JOIN")
     with_ana.slack.event(event, event_id="Ev0JOIN", retry_num=1)
     invitation_dm(with_ana, "U0NEW")
-    dms = [m for m in with_ana.stub.messages(with_ana.stub.dm_channel("U0NEW"))
-           if ids.ACCEPT in json.dumps(m)]  # fmt: skip
+    dms = [
+        m
+        for m in with_ana.stub.messages(with_ana.stub.dm_channel("U0NEW"))
+        if ids.ACCEPT in json.dumps(m)
+    ]
     assert len(dms) == 1
 
 
 def test_a_click_from_another_workspace_is_refused(with_ana: Running) -> None:
     value = button_value(invitation_dm(with_ana, "U0ANA"), ids.ACCEPT)
-    payload = click_payload("U0ANA", ids.ACCEPT, value, team="T0OTHER",
-                            response_url=with_ana.stub.response_url("other"))  # fmt: skip
-    with_ana.slack.post(urlencode({"payload": json.dumps(payload)}),
-                        "application/x-www-form-urlencoded")  # fmt: skip
+    payload = click_payload(
+        "U0ANA", ids.ACCEPT, value, team="T0OTHER", response_url=with_ana.stub.response_url("other")
+    )
+    with_ana.slack.post(
+        urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+    )
     with_ana.stub.wait_for(lambda _c: "no billing account" in json.dumps(with_ana.stub.responses()))
     assert access(with_ana, ANA)["status"] == "invited"

@@ -33,10 +33,18 @@ def test_invite_accept_manage_remove_and_restore(running: Running) -> None:
     assert "View &amp; Pay Invoices" in json.dumps(dm)  # & is escaped in mrkdwn
     assert running.slack.click("U0ANA", ids.ACCEPT, button_value(dm, ids.ACCEPT)).status_code == 200
     wait_for_dm(running, OWNER, "accepted your invitation")
-    assert access(running, ANA) == {"email": ANA, "role": "user", "status": "active",
-                                    "permissions": THREE, "slack_user_id": "U0ANA"}  # fmt: skip
-    running.stub.wait_for(lambda _calls: ids.ACCEPT not in json.dumps(
-        running.stub.messages(running.stub.dm_channel("U0ANA"))[0]))  # fmt: skip
+    assert access(running, ANA) == {
+        "email": ANA,
+        "role": "user",
+        "status": "active",
+        "permissions": THREE,
+        "slack_user_id": "U0ANA",
+    }
+    running.stub.wait_for(
+        lambda _calls: (
+            ids.ACCEPT not in json.dumps(running.stub.messages(running.stub.dm_channel("U0ANA"))[0])
+        )
+    )
 
     running.slack.command(OWNER, f"permissions {ANA}")
     modal = opened_view(running, ids.PERMISSIONS_MODAL)
@@ -65,8 +73,15 @@ def test_invite_accept_manage_remove_and_restore(running: Running) -> None:
 def test_the_owner_sees_the_user_management_table_in_app_home(running: Running) -> None:
     set_up(running)
     invite(running, ANA, None)
-    running.slack.event({"type": "app_home_opened", "user": OWNER, "tab": "home",
-                         "channel": "D0HOME", "event_ts": "1700000000.000100"})  # fmt: skip
+    running.slack.event(
+        {
+            "type": "app_home_opened",
+            "user": OWNER,
+            "tab": "home",
+            "channel": "D0HOME",
+            "event_ts": "1700000000.000100",
+        }
+    )
     running.stub.wait_for(lambda _c: ANA in json.dumps(running.stub.home_view(OWNER)))
     home = json.dumps(running.stub.home_view(OWNER))
     for expected in (OWNER_EMAIL, ids.OPEN_INVITE, ids.RESEND, ids.REVOKE):
@@ -77,8 +92,12 @@ def test_a_newcomer_gets_their_pending_invitation_on_joining(running: Running) -
     set_up(running)
     invite(running, "new@example.com", ["emails"])
     running.stub.add_user("U0NEW", "new@example.com")
-    running.slack.event({"type": "team_join", "user": {
-        "id": "U0NEW", "team_id": "T0001", "profile": {"email": "new@example.com"}}})  # fmt: skip
+    running.slack.event(
+        {
+            "type": "team_join",
+            "user": {"id": "U0NEW", "team_id": "T0001", "profile": {"email": "new@example.com"}},
+        }
+    )
     assert "View Emails" in json.dumps(invitation_dm(running, "U0NEW"))
 
 

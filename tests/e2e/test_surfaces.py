@@ -14,12 +14,13 @@ def _durations(first: str, repeat: str, expiry: str, channel: str = "C0NEW") -> 
         return {block: {action: {"type": "plain_text_input", "value": value}}}
 
     return {
-        ids.CHANNEL_BLOCK: {ids.CHANNEL_INPUT: {"type": "conversations_select",
-                                                "selected_conversation": channel}},
+        ids.CHANNEL_BLOCK: {
+            ids.CHANNEL_INPUT: {"type": "conversations_select", "selected_conversation": channel}
+        },
         **typed(ids.FIRST_BLOCK, ids.FIRST_INPUT, first),
         **typed(ids.REPEAT_BLOCK, ids.REPEAT_INPUT, repeat),
         **typed(ids.EXPIRY_BLOCK, ids.EXPIRY_INPUT, expiry),
-    }  # fmt: skip
+    }
 
 
 def test_settings_modal_checks_durations_and_saves(running: Running) -> None:

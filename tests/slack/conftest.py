@@ -26,8 +26,14 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStub]:
 @pytest.fixture
 def core(engine: Engine, clock: FakeClock) -> BillingAccess:
     core = BillingAccess.create(unit_of_work_factory(engine), clock=clock)
-    core.accounts.setup(TEAM, "Acme Ltd", actor=OWNER, actor_email=OWNER_EMAIL,
-                        actor_is_workspace_admin=True, channel_id="C0BILLING")  # fmt: skip
+    core.accounts.setup(
+        TEAM,
+        "Acme Ltd",
+        actor=OWNER,
+        actor_email=OWNER_EMAIL,
+        actor_is_workspace_admin=True,
+        channel_id="C0BILLING",
+    )
     return core
 
 

@@ -50,9 +50,18 @@ def test_the_grammar(text: str, expected: Command) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["frobnicate", "list everything", "remove", "remove a@example.com b@example.com", "setup",
-     "contact", "contact add", "contact delete a@example.com", "ana@example.com and bo"],
-)  # fmt: skip
+    [
+        "frobnicate",
+        "list everything",
+        "remove",
+        "remove a@example.com b@example.com",
+        "setup",
+        "contact",
+        "contact add",
+        "contact delete a@example.com",
+        "ana@example.com and bo",
+    ],
+)
 def test_anything_else_is_not_understood_and_quoted(text: str) -> None:
     command = parse_command(text)
     assert command.verb == Verb.UNKNOWN

@@ -46,6 +46,11 @@ def test_a_due_reminder_lists_each_invitation_with_resend_and_revoke(
     assert text.count(ids.REVOKE) == 2
     nudges = _channel_posts(stub, stub.dm_channel("U0ANA"), "still waiting for your answer")
     assert len(nudges) == 1
+    counted = {
+        i.email: (i.reminder_count, i.last_reminded_at)
+        for i in core.invitations.pending(TEAM, actor=OWNER)
+    }
+    assert counted == {"ana@example.com": (1, clock()), "bo@example.com": (1, clock())}
 
 
 def test_reminders_refused_by_slack_arrive_later_each_once(
@@ -56,6 +61,7 @@ def test_reminders_refused_by_slack_arrive_later_each_once(
     stub.fail_next("chat.postMessage", times=3, status=500)
     sweep_and_deliver(core, deliverer)
     assert _reminders(stub) == []
+    assert core.invitations.pending(TEAM, actor=OWNER)[0].reminder_count == 0
     stub.fail_next("chat.postMessage", times=3, status=429, retry_after=1)
     clock.advance(timedelta(minutes=1))
     sweep_and_deliver(core, deliverer)
@@ -92,16 +98,23 @@ def test_concurrent_sweepers_post_every_reminder_exactly_once(
 ) -> None:
     teams = [f"T{index:04d}" for index in range(1001, 1006)]
     for team in teams:
-        core.accounts.setup(team, f"Account {team}", actor=OWNER, actor_email=OWNER_EMAIL,
-                            actor_is_workspace_admin=True, channel_id=f"C{team}")  # fmt: skip
+        core.accounts.setup(
+            team,
+            f"Account {team}",
+            actor=OWNER,
+            actor_email=OWNER_EMAIL,
+            actor_is_workspace_admin=True,
+            channel_id=f"C{team}",
+        )
         _invite(core, *(f"user{i:02d}.{team.lower()}@example.com" for i in range(45)), team=team)
     clock.advance(DAY)
     replicas = [_replica(engine, stub, clock) for _ in range(sweepers)]
     with ThreadPoolExecutor(sweepers) as pool:
         list(pool.map(lambda replica: sweep_and_deliver(*replica), replicas * 2))
     for team in teams:
-        listed = [email for message in _reminders(stub, f"C{team}")
-                  for email in _emails_in(message)]  # fmt: skip
+        listed = [
+            email for message in _reminders(stub, f"C{team}") for email in _emails_in(message)
+        ]
         expected = [f"user{i:02d}.{team.lower()}@example.com" for i in range(45)]
         assert sorted(listed) == expected
 

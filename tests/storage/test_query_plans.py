@@ -24,13 +24,17 @@ def _rows() -> Iterator[dict[str, Any]]:
     for n in range(ROWS):
         due = n % 500 == 0
         yield {
-            "account_id": 1 + n % ACCOUNTS, "email": f"u{n}@example.com", "permissions": [],
+            "account_id": 1 + n % ACCOUNTS,
+            "email": f"u{n}@example.com",
+            "permissions": [],
             "status": InvitationStatus.PENDING if n % 3 == 0 or due else InvitationStatus.ACCEPTED,
-            "invited_by_user_id": "U1", "created_at": NOW, "sent_at": NOW,
+            "invited_by_user_id": "U1",
+            "created_at": NOW,
+            "sent_at": NOW,
             "expires_at": NOW + timedelta(days=7 if n % 700 else -1),
             "next_reminder_at": NOW + timedelta(hours=-1 if due else 1 + n % 100),
             "reminder_count": 0,
-        }  # fmt: skip
+        }
 
 
 @pytest.fixture

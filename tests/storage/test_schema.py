@@ -26,8 +26,13 @@ def test_pending_invitations_are_unique_per_account_and_email(engine: Engine) ->
 
 
 def _account(team_id: str, created_at: datetime) -> Account:
-    return Account(team_id=team_id, name="Acme", owner_user_id="U1",
-                   reminders_channel_id="C1", created_at=created_at)  # fmt: skip
+    return Account(
+        team_id=team_id,
+        name="Acme",
+        owner_user_id="U1",
+        reminders_channel_id="C1",
+        created_at=created_at,
+    )
 
 
 def test_timestamps_come_back_as_aware_utc(engine: Engine) -> None:

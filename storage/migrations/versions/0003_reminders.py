@@ -15,21 +15,26 @@ down_revision: str | None = "aaab832e5d54"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD_KINDS = ("invitation", "invitation_closed", "owner_outcome", "member_permissions",
-             "member_removed")  # fmt: skip
+OLD_KINDS = (
+    "invitation",
+    "invitation_closed",
+    "owner_outcome",
+    "member_permissions",
+    "member_removed",
+)
 NEW_KINDS = (*OLD_KINDS, "reminder", "invitee_nudge", "expiry_notice")
 
 
 def _kinds(kinds: Sequence[str]) -> sa.Enum:
-    return sa.Enum(*kinds, name="outboxkind", native_enum=False, create_constraint=True,
-                   length=32)  # fmt: skip
+    return sa.Enum(*kinds, name="outboxkind", native_enum=False, create_constraint=True, length=32)
 
 
 def _set_kinds(old: Sequence[str], new: Sequence[str]) -> None:
     with op.batch_alter_table("outbox", recreate="always") as batch_op:
         batch_op.drop_constraint("outboxkind", type_="check")
-        batch_op.alter_column("kind", existing_type=_kinds(old), type_=_kinds(new),
-                              existing_nullable=False)  # fmt: skip
+        batch_op.alter_column(
+            "kind", existing_type=_kinds(old), type_=_kinds(new), existing_nullable=False
+        )
 
 
 def upgrade() -> None:
