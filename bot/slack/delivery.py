@@ -172,14 +172,23 @@ def _is_open(invitation: Invitation, now: datetime) -> bool:
 class ChannelPacer:
     """Keeps this process to about one message per second per channel, as Slack asks."""
 
-    def __init__(self, interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._interval = interval
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._next_free: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def wait_turn(self, channel: str) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self._monotonic()
             turn = max(now, self._next_free.get(channel, now))
             self._next_free[channel] = turn + self._interval
-        time.sleep(max(0.0, turn - now))
+        if turn > now:
+            self._sleep(turn - now)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.blocks import ids
 from bot.core import BillingAccess
 from bot.scheduler import sweep_and_deliver
-from bot.slack.delivery import Deliverer
+from bot.slack.delivery import ChannelPacer, Deliverer
 from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
 from tests.slack_stub import SlackStub
 
@@ -137,3 +137,11 @@ def _emails_in(message: dict[str, Any]) -> list[str]:
         for element in block.get("elements", [])
         if element.get("action_id") == ids.RESEND
     ]
+
+
+def test_posts_to_one_channel_are_spaced_a_second_apart_others_are_not() -> None:
+    waits: list[float] = []
+    pacer = ChannelPacer(monotonic=lambda: 100.0, sleep=waits.append)
+    for channel in ("C1", "C1", "C1", "C2"):
+        pacer.wait_turn(channel)
+    assert waits == [1.0, 2.0]

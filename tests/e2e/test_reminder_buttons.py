@@ -1,0 +1,55 @@
+"""The reminder's Resend and Revoke buttons: they work for the owner and for no one else."""
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from bot.blocks import ids
+from bot.scheduler import sweep_and_deliver
+from tests.e2e.conftest import OWNER, Running
+from tests.e2e.steps import access, invite, set_up
+
+ANA = "ana@example.com"
+
+
+def _reminder(running: Running) -> dict[str, Any]:
+    running.clock.advance(timedelta(days=1))
+    sweep_and_deliver(running.bot.deps.core, running.bot.deps.deliverer)
+    (reminder,) = [
+        m
+        for m in running.stub.messages("C0BILLING")
+        if "have not been answered yet" in json.dumps(m)
+    ]
+    return reminder
+
+
+def _said(running: Running, text: str) -> None:
+    running.stub.wait_for(lambda _calls: text in json.dumps(running.stub.responses()))
+
+
+def test_owner_resends_and_revokes_from_the_reminder(running: Running) -> None:
+    set_up(running)
+    invite(running, ANA, ["invoices"])
+    reminder = json.dumps(_reminder(running))
+    assert ids.RESEND in reminder
+    assert ids.REVOKE in reminder
+    before = access(running, ANA)["invitation"]["expires_at"]
+    running.slack.click(OWNER, ids.RESEND, ANA)
+    _said(running, "was sent again")
+    assert access(running, ANA)["invitation"]["expires_at"] > before
+    running.slack.click(OWNER, ids.REVOKE, ANA)
+    _said(running, "was revoked")
+    assert access(running, ANA)["status"] == "revoked"
+
+
+def test_a_non_owner_pressing_them_changes_nothing(running: Running) -> None:
+    running.stub.add_user("U0EVE", "eve@example.com")
+    set_up(running)
+    invite(running, ANA, ["invoices"])
+    _reminder(running)
+    before = access(running, ANA)
+    for action in (ids.RESEND, ids.REVOKE):
+        running.slack.click("U0EVE", action, ANA)
+    _said(running, "only the owner of Acme Ltd can revoke")
+    _said(running, "only the owner of Acme Ltd can resend")
+    assert access(running, ANA) == before
