@@ -1,9 +1,11 @@
 """The access API the billing portal asks: who may do what (DESIGN §5)."""
 
 import hmac
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,6 +14,8 @@ from starlette.routing import BaseRoute, Route
 from bot.core import BillingAccess
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.members import UserAccess
+
+log = logging.getLogger(__name__)
 
 
 def access_routes(core: BillingAccess, token: str) -> list[BaseRoute]:
@@ -50,6 +54,9 @@ def _answer(produce: Callable[[], object]) -> Response:
         return _error(404, error.message)
     except InvalidInput as error:
         return _error(400, error.message)
+    except SQLAlchemyError:
+        log.exception("the access API could not read the database")
+        return _error(503, "the database is unavailable; try again shortly")
 
 
 def _error(status: int, message: str) -> Response:

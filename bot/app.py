@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from bot.core import BillingAccess, Clock, utc_now
 from bot.handlers import actions, commands, events, views
 from bot.handlers.common import Deps
+from bot.logs import redact_secrets
 from bot.settings import Settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
@@ -31,6 +32,16 @@ def create_app(
     clock: Clock = utc_now,
     client: WebClient | None = None,
 ) -> Bot:
+    redact_secrets(
+        secret.get_secret_value()
+        for secret in (
+            settings.SLACK_BOT_TOKEN,
+            settings.SLACK_SIGNING_SECRET,
+            settings.SLACK_APP_TOKEN,
+            settings.BILLING_API_TOKEN,
+        )
+        if secret is not None
+    )
     client = client or make_client(settings)
     core = BillingAccess.create(
         unit_of_work_factory(engine), clock=clock, defaults=settings.timings

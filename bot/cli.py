@@ -11,12 +11,16 @@ from starlette.routing import BaseRoute
 
 from bot.api import access_routes
 from bot.app import create_app
+from bot.audit_export import FORMATS, write_events
+from bot.core import BillingAccess
+from bot.core.errors import DomainError
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack.http import slack_events_route
 from bot.web import create_web_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger("billing_bot")
 
@@ -36,12 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="take Slack's requests over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
     )
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    export = audit_commands.add_parser("export", help="write a team's whole audit trail")
+    export.add_argument("--team", required=True, help="the Slack team (workspace) id, T…")
+    export.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or jsonl")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -49,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if arguments.command == "migrate":
         return migrate(settings)
+    if arguments.command == "audit":
+        return export_audit(settings, team=arguments.team, fmt=arguments.format)
     port = arguments.port or settings.PORT
     return serve(settings, host=arguments.host, port=port, socket_mode=arguments.socket_mode)
 
@@ -56,6 +71,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def migrate(settings: Settings) -> int:
     upgrade(make_engine(settings.DATABASE_URL))
     log.info("database schema is up to date")
+    return 0
+
+
+def export_audit(settings: Settings, *, team: str, fmt: str) -> int:
+    engine = make_engine(settings.DATABASE_URL)
+    upgrade(engine)
+    core = BillingAccess.create(unit_of_work_factory(engine))
+    try:
+        events = core.audit.trail(team)
+    except DomainError as error:
+        print(f"billing-bot: {error.message}", file=sys.stderr)
+        return 2
+    write_events(events, sys.stdout, fmt)
     return 0
 
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
@@ -209,6 +209,12 @@ class OutboxRepository(_Repository[Outbox]):
 
     def get(self, outbox_id: int) -> Outbox | None:
         return self._session.get(Outbox, outbox_id)
+
+    def claimed_count(self, now: datetime) -> int:
+        query = select(func.count()).where(
+            col(Outbox.done_at).is_(None), col(Outbox.claimed_until) > now
+        )
+        return int(self._session.exec(query).one())
 
     def for_invitation(self, invitation_id: int) -> Sequence[Outbox]:
         query = select(Outbox).where(Outbox.invitation_id == invitation_id).order_by(col(Outbox.id))

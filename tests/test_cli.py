@@ -1,6 +1,9 @@
 """The ``billing-bot`` command, run as a user would run it."""
 
 import asyncio
+import csv
+import io
+import json
 import os
 import socket
 import subprocess
@@ -13,8 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import inspect
 
+from bot.core import BillingAccess
 from bot.web import create_web_app
 from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.unit_of_work import unit_of_work_factory
 
 BOT = [sys.executable, "-m", "bot"]
 
@@ -127,3 +133,49 @@ def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
     assert (
         done.stderr.strip() == "billing-bot: setting SLACK_APP_TOKEN is required for --socket-mode"
     )
+
+
+def _trail_in(tmp_path: Path) -> None:
+    engine = make_engine(_environment(tmp_path)["DATABASE_URL"])
+    upgrade(engine)
+    core = BillingAccess.create(unit_of_work_factory(engine))
+    core.accounts.setup("T0001", "Acme, “Ltd”", actor="U0OWNER", actor_email="o@acme.example.com",
+                        actor_is_workspace_admin=True, channel_id="C1")  # fmt: skip
+    core.invitations.invite("T0001", actor="U0OWNER", emails=["ana@example.com"],
+                            permissions=["quotes", "invoices"])  # fmt: skip
+
+
+def _export(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BOT, "audit", "export", *arguments], env=_environment(tmp_path),
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+
+
+def test_audit_export_as_json_lines(tmp_path: Path) -> None:
+    _trail_in(tmp_path)
+    done = _export(tmp_path, "--team", "T0001", "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(e["action"], e["actor"], e["target"]) for e in events] == [
+        ("account.created", "U0OWNER", "o@acme.example.com"),
+        ("invitation.created", "U0OWNER", "ana@example.com"),
+    ]
+    assert events[1]["permissions_after"] == ["invoices", "quotes"]
+    assert events[1]["permissions_before"] is None
+    assert events[0]["detail"] == "Acme, “Ltd”"
+
+
+def test_audit_export_as_csv(tmp_path: Path) -> None:
+    _trail_in(tmp_path)
+    done = _export(tmp_path, "--team", "T0001")
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [row["action"] for row in rows] == ["account.created", "invitation.created"]
+    assert rows[1]["permissions_after"] == "invoices quotes"
+    assert rows[0]["detail"] == "Acme, “Ltd”"
+
+
+def test_audit_export_of_an_unknown_team_says_so(tmp_path: Path) -> None:
+    _trail_in(tmp_path)
+    done = _export(tmp_path, "--team", "T0NOPE", "--format", "jsonl")
+    assert done.returncode == 2
+    assert "no billing account" in done.stderr
+    assert done.stdout == ""

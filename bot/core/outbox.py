@@ -10,7 +10,9 @@ from bot.core.context import CoreContext, account_id
 from storage.tables import Account, Invitation, Outbox, OutboxKind, ProcessedEvent
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
-CLAIM_LEASE = timedelta(minutes=2)
+# Longer than any one attempt can take, so no second sender takes a message still in flight:
+# the client's 10 s timeout on 3 tries, plus up to two waits of Slack's Retry-After.
+CLAIM_LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(minutes=30)
 GIVE_UP_AFTER_ATTEMPTS = 20
 
@@ -142,6 +144,12 @@ class OutboxService:
                 uow.invitations.add(listed)
             _finish(uow, job, now, "sent")
             uow.commit()
+
+    def in_flight(self) -> int:
+        """How many messages are claimed by a sender right now."""
+        now = self._context.now()
+        with self._context.uow(read_only=True) as uow:
+            return uow.outbox.claimed_count(now)
 
     def first_time(self, event_id: str) -> bool:
         """Whether Slack's event ``event_id`` is seen for the first time (across replicas)."""

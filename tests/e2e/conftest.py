@@ -3,6 +3,7 @@
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -67,24 +68,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
-    settings = load_settings(
-        SLACK_BOT_TOKEN=stub.bot_token,
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=stub.api_url,
-        BILLING_API_TOKEN=API_TOKEN,
-        DATABASE_URL=str(engine.url),
-    )
+@contextmanager
+def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Running]:
+    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
+    config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
+                           SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
+                           DATABASE_URL=engine.url.render_as_string(hide_password=False),
+                           **settings)  # fmt: skip
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    bot = create_app(settings, engine=engine, clock=clock)
+    bot = create_app(config, engine=engine, clock=clock)
     routes = [slack_events_route(bot.app), *access_routes(bot.deps.core, API_TOKEN)]
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_web_app(engine, routes), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(create_web_app(engine, routes), host="127.0.0.1",
+                                           port=port, log_level="warning"))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -97,3 +93,9 @@ def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def running(engine: Engine, stub: SlackStub) -> Iterator[Running]:
+    with serve_bot(engine, stub) as bot:
+        yield bot

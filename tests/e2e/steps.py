@@ -1,6 +1,8 @@
 """Steps of the end-to-end stories, as a person in Slack would take them."""
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import ids
@@ -78,3 +80,12 @@ def wait_for_dm(running: Driven, user_id: str, text: str) -> None:
     running.stub.wait_for(
         lambda _calls: any(text in json.dumps(m) for m in running.stub.messages(channel))
     )
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` (for state the stand-in Slack is not told of, such as the database)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not come true in time")
+        time.sleep(0.05)

@@ -6,11 +6,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import SQLModel
 
 from storage.engine import is_database_reachable, make_engine
-from storage.tables import Account
+from storage.tables import Account, AuditEvent, Outbox, OutboxKind
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 
@@ -87,3 +87,36 @@ def test_an_unreachable_database_is_reported() -> None:
 
 def test_a_reachable_database_is_reported(engine: Engine) -> None:
     assert is_database_reachable(engine)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET action = 'tampered'", "DELETE FROM audit_event"],
+)
+def test_the_database_refuses_to_change_or_delete_audit_events(
+    engine: Engine, statement: str
+) -> None:
+    now = datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        account = uow.accounts.add(_account("T1", now))
+        uow.flush()
+        assert account.id is not None
+        uow.audit.add(AuditEvent(account_id=account.id, at=now, actor_user_id="U1",
+                                 action="account.created"))  # fmt: skip
+        uow.commit()
+    with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
+        connection.exec_driver_sql(statement)
+    with UnitOfWork(engine, read_only=True) as uow:
+        assert [event.action for event in uow.audit.all(1)] == ["account.created"]
+
+
+def test_every_outbox_kind_is_allowed_by_the_database(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        account = uow.accounts.add(_account("T1", now))
+        uow.flush()
+        assert account.id is not None
+        for kind in OutboxKind:
+            uow.outbox.add(Outbox(account_id=account.id, kind=kind, created_at=now,
+                                  next_attempt_at=now))  # fmt: skip
+        uow.commit()

@@ -1,0 +1,41 @@
+"""The whole audit trail of a workspace's account, as CSV or JSON lines, for operators."""
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from storage.tables import AuditEvent
+
+FORMATS = ("csv", "jsonl")
+COLUMNS = ("id", "at", "actor", "action", "target", "permissions_before", "permissions_after",
+           "detail")  # fmt: skip
+
+
+def _record(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor": event.actor_user_id,
+        "action": event.action,
+        "target": event.target,
+        "permissions_before": event.permissions_before,
+        "permissions_after": event.permissions_after,
+        "detail": event.detail,
+    }
+
+
+def write_events(events: Iterable[AuditEvent], out: TextIO, fmt: str) -> None:
+    """Write ``events`` oldest first; permission sets are space-separated keys in CSV (an
+    empty cell when the event has none) and lists (or null) in JSON lines."""
+    if fmt == "jsonl":
+        for event in events:
+            out.write(json.dumps(_record(event), ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for event in events:
+        row = _record(event)
+        for column in ("permissions_before", "permissions_after"):
+            row[column] = "" if row[column] is None else " ".join(row[column])
+        writer.writerow(row)

@@ -1,0 +1,47 @@
+"""Secrets never reach a log: every record, from any library, is redacted as it is made."""
+
+import logging
+import threading
+import traceback
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def redact_secrets(secrets: Iterable[str | None]) -> None:
+    """Replace each of ``secrets`` with ``[redacted]`` in every log record from now on."""
+    global _installed
+    with _lock:
+        _secrets.update(secret for secret in secrets if secret and len(secret) >= 6)
+        if _installed:
+            return
+        _installed = True
+        make_record = logging.getLogRecordFactory()
+
+        def redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = make_record(*args, **kwargs)
+            _redact(record)
+            return record
+
+        logging.setLogRecordFactory(redacting_factory)
+
+
+def _redact(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None:
+        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+    cleaned, exc_text = _clean(message), _clean(record.exc_text or "")
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_text and exc_text != record.exc_text:
+        record.exc_text = exc_text
+
+
+def _clean(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, REDACTED)
+    return text

@@ -1,0 +1,37 @@
+"""Secrets are redacted from every log record, whichever library makes it."""
+
+import logging
+
+import pytest
+
+from bot.logs import REDACTED, redact_secrets
+
+TOKEN = "xoxb-1234567890-secret"
+
+
+def test_a_secret_in_a_message_or_its_arguments_is_redacted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    redact_secrets([TOKEN, None, ""])
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("some.library").debug("calling with token=%s", TOKEN)
+        logging.getLogger("another").warning(f"Authorization: Bearer {TOKEN}")
+    assert TOKEN not in caplog.text
+    assert caplog.text.count(REDACTED) == 2
+
+
+def test_a_secret_in_an_exception_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    redact_secrets([TOKEN])
+    try:
+        raise ValueError(f"refused {TOKEN}")
+    except ValueError:
+        logging.getLogger("bot").exception("the call failed")
+    assert TOKEN not in caplog.text
+    assert "refused [redacted]" in caplog.text
+
+
+def test_records_without_secrets_are_left_alone(caplog: pytest.LogCaptureFixture) -> None:
+    redact_secrets([TOKEN])
+    logging.getLogger("bot").warning("%d reminders for %s", 3, "C0BILLING")
+    assert caplog.records[-1].getMessage() == "3 reminders for C0BILLING"
+    assert caplog.records[-1].args == (3, "C0BILLING")
