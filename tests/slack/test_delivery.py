@@ -4,6 +4,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from slack_sdk import WebClient
+
 from bot.blocks import ids
 from bot.core import BillingAccess
 from bot.slack.delivery import Deliverer
@@ -68,3 +70,18 @@ def test_concurrent_deliverers_send_each_invitation_once(
     assert handled == 30
     posted = [call.args["channel"] for call in stub.calls_to("chat.postMessage")]
     assert sorted(posted) == sorted({stub.dm_channel(f"U{i:04d}") for i in range(30)})
+
+
+def test_a_timed_out_post_is_sent_again_later_once(
+    core: BillingAccess, stub: SlackStub, clock: FakeClock
+) -> None:
+    impatient = WebClient(token=stub.bot_token, base_url=stub.api_url, timeout=1)
+    deliverer = Deliverer(core, impatient, clock)
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    stub.fail_next("chat.postMessage", times=1, status=503, delay_seconds=1.5)
+    assert deliverer.deliver_due() == 1
+    assert _invitation_dms(stub, "U0ANA") == []
+    clock.advance(timedelta(minutes=1))
+    assert deliverer.deliver_due() == 1
+    assert len(_invitation_dms(stub, "U0ANA")) == 1
