@@ -121,13 +121,13 @@ class MemberService:
         ) as (uow, account):
             return list(uow.members.all(account_id(account)))
 
-    def member(self, team_id: str, *, actor: str, email: str) -> Member:
-        """One active user, for the owner's Manage Permissions modal."""
+    def member(
+        self, team_id: str, *, actor: str, email: str, doing: str = "manage permissions"
+    ) -> Member:
+        """One active user the owner may edit (to open Manage Permissions, or before asking
+        to confirm a removal: ``doing`` names it in a refusal)."""
         address = normalise_email(email)
-        with self._context.as_owner(team_id, actor, "manage permissions", read_only=True) as (
-            uow,
-            account,
-        ):
+        with self._context.as_owner(team_id, actor, doing, read_only=True) as (uow, account):
             return _editable_member(uow, account, address)
 
     def access_for(self, team_id: str, email: str) -> UserAccess:

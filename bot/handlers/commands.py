@@ -63,7 +63,9 @@ def open_permissions(deps: Deps, args: Args, command: Command) -> None:
 
 def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
-    member = deps.core.members.member(team, actor=user, email=command.emails[0])
+    member = deps.core.members.member(
+        team, actor=user, email=command.emails[0], doing="remove access"
+    )
     _answer(args, messages.remove_confirmation(member.email))
 
 

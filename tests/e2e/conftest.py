@@ -37,7 +37,7 @@ class Driven:
 
     def api(self, path: str, token: str | None = API_TOKEN) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.get(f"{self.base_url}/api/v1/teams/{path}", headers=headers, timeout=10)
+        return self.slack.http.get(f"{self.base_url}/api/v1/teams/{path}", headers=headers)
 
 
 @dataclass
@@ -88,9 +88,11 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
             raise RuntimeError("uvicorn did not start")
         threading.Event().wait(0.01)
     base_url = f"http://127.0.0.1:{port}"
+    driver = SlackDriver(base_url, SECRET, stub)
     try:
-        yield Running(stub, SlackDriver(base_url, SECRET, stub), base_url, bot, clock)
+        yield Running(stub, driver, base_url, bot, clock)
     finally:
+        driver.http.close()
         server.should_exit = True
         thread.join(timeout=10)
 

@@ -28,6 +28,7 @@ class SlackDriver:
         self.base_url = base_url
         self.secret = secret
         self.stub = stub
+        self.http = httpx.Client(timeout=10)  # one connection pool: a client per request is slow
 
     def post(
         self,
@@ -45,11 +46,10 @@ class SlackDriver:
             timestamp=timestamp, body=body
         )
         signed = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": str(signature)}
-        return httpx.post(
+        return self.http.post(
             f"{self.base_url}/slack/events",
             content=(body if sent_body is None else sent_body).encode(),
             headers={"Content-Type": content_type, **signed, **(headers or {})},
-            timeout=10,
         )
 
     def command(
