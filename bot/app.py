@@ -1,5 +1,6 @@
 """The composition root: settings in, the Bolt app with every listener wired by closure out."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -15,6 +16,8 @@ from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
 from storage.unit_of_work import unit_of_work_factory
+
+BACKGROUND_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,18 @@ def create_app(
     core = BillingAccess.create(
         unit_of_work_factory(engine), clock=clock, defaults=settings.timings
     )
-    deps = Deps(
-        core, client, Deliverer(core, client, clock), HomePublisher(core, client, clock), clock
-    )
+    background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
+    deliverer = Deliverer(core, client, clock)
+    deps = Deps(core, client, deliverer, HomePublisher(core, client, clock), clock, background)
     secret = settings.SLACK_SIGNING_SECRET
     app = App(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=secret is not None,
         token_verification_enabled=False,
+        # Answer Slack as soon as the listener returns, from the request's own thread:
+        # listeners acknowledge first and leave every Web API call to Deps.later.
+        process_before_response=True,
     )
     for surface in (commands, actions, views, events):
         surface.register(app, deps)

@@ -1,6 +1,7 @@
 """The ``billing-bot`` command: ``serve`` and ``migrate``."""
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -104,6 +105,7 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False
     scheduler = start_scheduler(
         bot.deps.core, bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY
     )
+    gc.freeze()  # what start-up built lives for good: keep full collections from rescanning it
     try:
         uvicorn.run(create_web_app(engine, routes), host=host, port=port, log_level="info")
     finally:

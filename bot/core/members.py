@@ -11,6 +11,7 @@ from bot.core.outbox import enqueue
 from bot.core.permissions import parse_permissions
 from storage.tables import (
     Account,
+    Contact,
     Invitation,
     InvitationStatus,
     Member,
@@ -31,6 +32,16 @@ class UserAccess:
     permissions: tuple[str, ...]
     slack_user_id: str | None
     invitation: Invitation | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the owner's User Management table shows, read in one transaction."""
+
+    account: Account
+    members: list[Member]
+    pending: list[Invitation]
+    contacts: list[Contact]
 
 
 @dataclass(frozen=True)
@@ -114,12 +125,18 @@ class MemberService:
             uow.commit()
             return PermissionChange(account, member, before)
 
-    def members(self, team_id: str, *, actor: str) -> list[Member]:
-        """Everyone who holds or held access, for the owner's User Management table."""
+    def overview(self, team_id: str, *, actor: str) -> Overview:
+        """Users, pending invitations and contacts, for the owner (one read, one account)."""
         with self._context.as_owner(
             team_id, actor, "see the users of the account", read_only=True
         ) as (uow, account):
-            return list(uow.members.all(account_id(account)))
+            owned = account_id(account)
+            return Overview(
+                account,
+                list(uow.members.all(owned)),
+                list(uow.invitations.pending(owned)),
+                list(uow.contacts.all(owned)),
+            )
 
     def member(
         self, team_id: str, *, actor: str, email: str, doing: str = "manage permissions"

@@ -54,6 +54,10 @@ def _invitation_id(args: Args) -> int:
 
 def _respond_to_invitation(deps: Deps, args: Args, *, accept: bool) -> None:
     args.ack()
+    deps.later(args, lambda: _respond(deps, args, accept=accept))
+
+
+def _respond(deps: Deps, args: Args, *, accept: bool) -> None:
     team, user = team_of(args), user_of(args)
     caller = person(deps.client, user)
     respond = deps.core.invitations.accept if accept else deps.core.invitations.decline
@@ -63,21 +67,20 @@ def _respond_to_invitation(deps: Deps, args: Args, *, accept: bool) -> None:
 
 def _open_invite(deps: Deps, args: Args) -> None:
     deps.core.accounts.check_owner(team_of(args), user_of(args), "invite people")
-    args.ack()
-    deps.client.views_open(trigger_id=args.body["trigger_id"], view=modals.invite_modal())
+    deps.open_modal(args, modals.invite_modal())
 
 
 def _open_permissions(deps: Deps, args: Args) -> None:
     member = deps.core.members.member(team_of(args), actor=user_of(args), email=_value(args))
-    args.ack()
-    deps.client.views_open(
-        trigger_id=args.body["trigger_id"],
-        view=modals.permissions_modal(member.email, member.permissions),
-    )
+    deps.open_modal(args, modals.permissions_modal(member.email, member.permissions))
 
 
 def _remove(deps: Deps, args: Args) -> None:
     args.ack()
+    deps.later(args, lambda: _remove_access(deps, args))
+
+
+def _remove_access(deps: Deps, args: Args) -> None:
     team, user = team_of(args), user_of(args)
     change = deps.core.members.remove_access(team, actor=user, email=_value(args))
     _tell(args, messages.access_removed(change.account, change.member.email))
@@ -88,10 +91,14 @@ def _change_invitation(
     deps: Deps, args: Args, change: InvitationChange, confirmation: Confirmation
 ) -> None:
     args.ack()
-    team, user = team_of(args), user_of(args)
-    invitation = change(team, actor=user, email=_value(args))
-    _tell(args, confirmation(invitation))
-    deps.after_change(team, user)
+
+    def work() -> None:
+        team, user = team_of(args), user_of(args)
+        invitation = change(team, actor=user, email=_value(args))
+        _tell(args, confirmation(invitation))
+        deps.after_change(team, user)
+
+    deps.later(args, work)
 
 
 def _tell(args: Args, message: Message) -> None:

@@ -31,18 +31,13 @@ def _team_user(args: Args) -> tuple[str, str]:
 def open_invite(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
     deps.core.accounts.check_owner(team, user, "invite people")
-    args.ack()
-    deps.client.views_open(
-        trigger_id=args.body["trigger_id"], view=modals.invite_modal(command.emails)
-    )
+    deps.open_modal(args, modals.invite_modal(command.emails))
 
 
 def show_users(deps: Deps, args: Args, _command: Command) -> None:
     team, user = _team_user(args)
-    members = deps.core.members.members(team, actor=user)
-    pending = deps.core.invitations.pending(team, actor=user)
-    account = deps.core.accounts.require(team)
-    _answer(args, messages.user_table(account, members, pending, deps.clock()))
+    seen = deps.core.members.overview(team, actor=user)
+    _answer(args, messages.user_table(seen.account, seen.members, seen.pending, deps.clock()))
 
 
 def show_pending(deps: Deps, args: Args, _command: Command) -> None:
@@ -54,11 +49,7 @@ def show_pending(deps: Deps, args: Args, _command: Command) -> None:
 def open_permissions(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
     member = deps.core.members.member(team, actor=user, email=command.emails[0])
-    args.ack()
-    deps.client.views_open(
-        trigger_id=args.body["trigger_id"],
-        view=modals.permissions_modal(member.email, member.permissions),
-    )
+    deps.open_modal(args, modals.permissions_modal(member.email, member.permissions))
 
 
 def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
@@ -106,8 +97,12 @@ def remove_contact(deps: Deps, args: Args, command: Command) -> None:
 
 
 def setup(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
     args.ack()
+    deps.later(args, lambda: _set_up(deps, args, command))
+
+
+def _set_up(deps: Deps, args: Args, command: Command) -> None:
+    team, user = _team_user(args)
     caller = person(deps.client, user)
     account = deps.core.accounts.setup(
         team,
@@ -130,9 +125,8 @@ def setup(deps: Deps, args: Args, command: Command) -> None:
 def open_settings(deps: Deps, args: Args, _command: Command) -> None:
     team, user = _team_user(args)
     account = deps.core.accounts.check_owner(team, user, "change the settings")
-    args.ack()
-    view = modals.settings_modal(account.reminders_channel_id, deps.core.accounts.timings(account))
-    deps.client.views_open(trigger_id=args.body["trigger_id"], view=view)
+    timings = deps.core.accounts.timings(account)
+    deps.open_modal(args, modals.settings_modal(account.reminders_channel_id, timings))
 
 
 def show_audit(deps: Deps, args: Args, _command: Command) -> None:

@@ -3,6 +3,7 @@
 import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,18 +27,40 @@ UNEXPECTED = (
 
 @dataclass(frozen=True)
 class Deps:
-    """Everything a listener needs, handed over by the composition root."""
+    """Everything a listener needs, handed over by the composition root.
+
+    Bolt answers Slack when a listener returns (``process_before_response``), so a listener
+    acknowledges, then hands whatever needs Slack's Web API to ``later``: the answer to
+    Slack never waits on another call to Slack.
+    """
 
     core: BillingAccess
     client: WebClient
     deliverer: Deliverer
     homes: HomePublisher
     clock: Clock
+    background: Executor
+
+    def later(self, args: Args, work: Callable[[], object]) -> None:
+        """Run ``work`` after the response to Slack, answering its errors as ``guarded`` does."""
+        self.background.submit(answering_errors, args, work, _name(work))
+
+    def open_modal(self, args: Args, view: dict[str, Any]) -> None:
+        """Acknowledge, then open ``view`` with the request's trigger."""
+        args.ack()
+        trigger_id = args.body["trigger_id"]
+        self.later(args, lambda: self.client.views_open(trigger_id=trigger_id, view=view))
 
     def after_change(self, team_id: str, *user_ids: str | None) -> None:
-        """Send what the change owes people and refresh the App Homes that show it."""
-        self.deliverer.deliver_due()
-        self.homes.refresh(team_id, *user_ids)
+        """Soon: send what the change owes people and refresh the App Homes that show it."""
+        self.background.submit(self._after_change, team_id, user_ids)
+
+    def _after_change(self, team_id: str, user_ids: tuple[str | None, ...]) -> None:
+        try:
+            self.deliverer.deliver_due()
+            self.homes.refresh(team_id, *user_ids)
+        except Exception:  # the scheduler's sweep delivers what this pass could not
+            log.exception("delivering after a change failed")
 
 
 Listener = Callable[[Args], None]
@@ -49,15 +72,23 @@ def guarded(listener: Listener) -> Listener:
 
     @functools.wraps(listener)
     def run(args: Args) -> None:
-        try:
-            listener(args)
-        except DomainError as error:
-            reply(args, messages.notice(escape(error.message)))
-        except Exception:
-            log.exception("listener %s failed", listener.__name__)
-            reply(args, messages.notice(UNEXPECTED))
+        answering_errors(args, lambda: listener(args), listener.__name__)
 
     return run
+
+
+def answering_errors(args: Args, work: Callable[[], object], name: str) -> None:
+    try:
+        work()
+    except DomainError as error:
+        reply(args, messages.notice(escape(error.message)))
+    except Exception:
+        log.exception("listener %s failed", name)
+        reply(args, messages.notice(UNEXPECTED))
+
+
+def _name(work: Callable[[], object]) -> str:
+    return getattr(work, "__name__", "background work")
 
 
 def reply(args: Args, message: Message) -> None:

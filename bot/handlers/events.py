@@ -16,14 +16,15 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(args: Args) -> None:
         event = args.event or {}
         if event.get("tab") == "home" and first_time(args):
-            deps.homes.publish(team_of(args), str(event.get("user") or ""))
+            team, user = team_of(args), str(event.get("user") or "")
+            deps.later(args, lambda: deps.homes.publish(team, user))
 
     def on_team_join(args: Args) -> None:
         user = (args.event or {}).get("user") or {}
         email = str((user.get("profile") or {}).get("email") or "")
         if first_time(args) and email:
             deps.core.invitations.welcome(team_of(args), email)
-            deps.deliverer.deliver_due()
+            deps.after_change(team_of(args))
 
     app.event("app_home_opened")(guarded(on_home_opened))
     app.event("team_join")(guarded(on_team_join))

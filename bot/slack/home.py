@@ -26,12 +26,9 @@ class HomePublisher:
         if viewer.role == ViewerRole.USER:
             assert viewer.member is not None
             return home.user_home(account, viewer.member)
+        seen = self._core.members.overview(team_id, actor=user_id)
         return home.owner_home(
-            account,
-            self._core.members.members(team_id, actor=user_id),
-            self._core.invitations.pending(team_id, actor=user_id),
-            self._core.contacts.list(team_id, actor=user_id),
-            self._clock(),
+            seen.account, seen.members, seen.pending, seen.contacts, self._clock()
         )
 
     def publish(self, team_id: str, user_id: str) -> None:

@@ -128,8 +128,14 @@ def test_access_api_lists_everyone_the_account_knows(billing: BillingAccess) -> 
         billing.members.access_for(TEAM, "stranger@example.com")
 
 
-def test_only_the_owner_lists_members(billing: BillingAccess) -> None:
+def test_only_the_owner_sees_the_overview(billing: BillingAccess) -> None:
     add_user(billing, ANA, "U0ANA", ["invoices"])
-    assert [m.email for m in billing.members.members(TEAM, actor=OWNER)] == [OWNER_EMAIL, ANA]
+    invite(billing, "bo@example.com", ["orders"])
+    billing.contacts.add(TEAM, actor=OWNER, email="lee@example.com")
+    seen = billing.members.overview(TEAM, actor=OWNER)
+    assert seen.account.team_id == TEAM
+    assert [m.email for m in seen.members] == [OWNER_EMAIL, ANA]
+    assert [i.email for i in seen.pending] == ["bo@example.com"]
+    assert [c.email for c in seen.contacts] == ["lee@example.com"]
     with pytest.raises(NotAuthorized):
-        billing.members.members(TEAM, actor="U0ANA")
+        billing.members.overview(TEAM, actor="U0ANA")
