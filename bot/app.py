@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from bot.core import BillingAccess, Clock, utc_now
 from bot.handlers import actions, commands, events, views
 from bot.handlers.common import Deps
+from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
 from bot.settings import Settings
 from bot.slack.client import make_client
@@ -51,7 +52,8 @@ def create_app(
     )
     background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
     deliverer = Deliverer(core, client, clock)
-    deps = Deps(core, client, deliverer, HomePublisher(core, client, clock), clock, background)
+    homes = HomePublisher(core, client, clock)
+    deps = Deps(core, client, deliverer, homes, clock, background, ReplyCache())
     secret = settings.SLACK_SIGNING_SECRET
     app = App(
         client=client,

@@ -91,7 +91,11 @@ def record(
     after: tuple[str, ...] | list[str] | None = None,
     detail: str = "",
 ) -> None:
-    """Append one event to the account's audit log."""
+    """Append one event to the account's audit log, and count the change on the account."""
+    # An SQL expression, so concurrent changes cannot lose an increment. (It leaves
+    # `version` unloaded on this object: read it afresh, never from a changed account.)
+    account.version = Account.version + 1
+    uow.accounts.add(account)
     uow.audit.add(
         AuditEvent(
             account_id=account_id(account),

@@ -36,8 +36,14 @@ def open_invite(deps: Deps, args: Args, command: Command) -> None:
 
 def show_users(deps: Deps, args: Args, _command: Command) -> None:
     team, user = _team_user(args)
-    seen = deps.core.members.overview(team, actor=user)
-    _answer(args, messages.user_table(seen.account, seen.members, seen.pending, deps.clock()))
+    account = deps.core.accounts.check_owner(team, user, "see the users of the account")
+    now = deps.clock()
+
+    def build() -> messages.Message:
+        seen = deps.core.members.overview(team, actor=user)
+        return messages.user_table(seen.account, seen.members, seen.pending, now)
+
+    deps.replies.acknowledge(args.ack, "users", account, now, build)
 
 
 def show_pending(deps: Deps, args: Args, _command: Command) -> None:

@@ -15,6 +15,7 @@ from bot.blocks.messages import Message
 from bot.blocks.text import escape
 from bot.core import BillingAccess, Clock
 from bot.core.errors import DomainError
+from bot.handlers.replies import ReplyCache
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
 
@@ -40,6 +41,7 @@ class Deps:
     homes: HomePublisher
     clock: Clock
     background: Executor
+    replies: ReplyCache
 
     def later(self, args: Args, work: Callable[[], object]) -> None:
         """Run ``work`` after the response to Slack, answering its errors as ``guarded`` does."""

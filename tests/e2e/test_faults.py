@@ -38,9 +38,11 @@ def _apologised(running: Running) -> None:
 
 
 def _catch_up(running: Running, done: Callable[[], bool]) -> None:
-    """Once the failed attempt has let go of its claim, let later sweeps run (an hour apart)
-    until ``done``."""
+    """Once the failed attempt is over (every scheduled failure used) and has let go of its
+    claim, let later sweeps run (an hour apart) until ``done``. The fake clock jumps past
+    claim leases, so a sweep must not start while the first attempt is still in flight."""
     outbox = running.bot.deps.core.outbox
+    running.stub.wait_for(lambda _calls: len(running.stub.failed_calls) >= ONE_CALL_AND_ITS_RETRIES)
     eventually(lambda: outbox.in_flight() == 0)
     for _ in range(3):
         running.clock.advance(timedelta(hours=1))

@@ -1,0 +1,1 @@
+"""Benchmarks of Billing Access for Slack: ``python -m bench`` (see bench/README.md)."""

@@ -1,0 +1,73 @@
+"""``python -m bench``: every benchmark, a results table, bench/results/{results.md,plot.png}.
+
+``--smoke`` runs tiny sizes; either way the exit status is non-zero when something broke:
+an error, or a request that was not acknowledged.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.config import DEFAULT_POSTGRES_URL, FULL, RESULTS, SMOKE
+from bench.databases import backends
+from bench.load import generator
+from bench.plot import plot
+from bench.report import render
+from bench.results import Results
+from bench.servers import StubProcess
+from bench.serving import measure_serving
+from bench.sweep import measure_sweeps
+from bench.writes import measure_writes
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="a PostgreSQL database of the benchmark's own: its public schema is dropped "
+        "(default: $BENCH_POSTGRES_URL, else %(default)s)",
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="leave PostgreSQL out")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse(argv)
+    sizes = SMOKE if arguments.smoke else FULL
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    postgres_url = None if arguments.sqlite_only else arguments.postgres_url
+    with tempfile.TemporaryDirectory() as scratch, StubProcess(sizes.sweep_due) as stub:
+        chosen = backends(Path(scratch), postgres_url)
+        _progress(
+            f"serving: {len(sizes.concurrencies)} concurrencies, {generator()} (logs in {logs})"
+        )
+        runs, memory = measure_serving(sizes, chosen, stub, logs)
+        _progress("writes")
+        writes = measure_writes(sizes.writes, chosen)
+        _progress("sweeps")
+        sweeps = measure_sweeps(sizes, chosen, stub.api_url)
+    mode = "smoke" if arguments.smoke else "full"
+    results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
+    markdown = render(results)
+    print(markdown)
+    (RESULTS / "results.md").write_text(markdown)
+    plot(results, RESULTS / "plot.png")
+    _progress(f"wrote {RESULTS / 'results.md'} and {RESULTS / 'plot.png'}")
+    if results.dropped:
+        _progress(f"FAILED: {results.dropped} requests were not acknowledged")
+        return 1
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""What every part of the benchmark shares: sizes, the fixed Slack identities, the people."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results")
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+
+BOT_TOKEN = "xoxb-bench-token"
+SIGNING_SECRET = "bench-signing-secret"
+TEAM = "T0BENCH"
+OWNER = "U0OWNER"
+OWNER_EMAIL = "owner@bench.example.com"
+CHANNEL = "C0BILLING"
+ACCOUNT_NAME = "Bench Ltd"
+LIST_MARKER = f"Users of {ACCOUNT_NAME}"
+"""Text every acknowledgement of ``/billing-invite list`` must carry."""
+
+ACTIVE_USERS = 50
+PENDING_INVITATIONS = 20
+ACK_TIMEOUT_S = 3.0
+"""Slack gives up on an acknowledgement after three seconds; later counts as dropped."""
+
+
+@dataclass(frozen=True)
+class Sizes:
+    concurrencies: tuple[int, ...]
+    seconds: float
+    """How long each target is loaded at each concurrency."""
+    memory_requests: int
+    sweep_totals: tuple[int, ...]
+    sweep_due: int
+    sweep_accounts: int
+    writes: int
+
+
+FULL = Sizes(
+    concurrencies=(1, 8, 32),
+    seconds=5.0,
+    memory_requests=10_000,
+    sweep_totals=(10_000, 100_000, 1_000_000),
+    sweep_due=1_000,
+    sweep_accounts=50,
+    writes=2_000,
+)
+SMOKE = Sizes(
+    concurrencies=(1, 32),
+    seconds=1.0,
+    memory_requests=100,
+    sweep_totals=(200, 400, 800),
+    sweep_due=40,
+    sweep_accounts=2,
+    writes=20,
+)
+
+
+def member(n: int) -> tuple[str, str]:
+    """The Slack user id and email of the account's ``n``-th active user."""
+    return f"U0M{n:06d}", f"user{n:06d}@bench.example.com"
+
+
+def invitee(n: int) -> tuple[str, str]:
+    """The Slack user id and email of the ``n``-th invitee whose reminder is due."""
+    return f"U0I{n:06d}", f"due{n:06d}@bench.example.com"
+
+
+def loopback_environment() -> dict[str, str]:
+    """This environment without proxies (slack_sdk honours them, loopback must stay direct)
+    and without the bot's own settings."""
+    proxies = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
+    own = ("SLACK_", "DATABASE_", "REMINDER_", "INVITE_", "BILLING_", "PORT")
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in proxies and not key.startswith(own)
+    }

@@ -1,0 +1,114 @@
+"""The results as Markdown: the tables printed, and written to bench/results/results.md."""
+
+import os
+import platform
+from datetime import UTC, datetime
+
+from bench.results import Results, ratios, verdicts
+
+Row = list[str]
+
+
+def render(results: Results) -> str:
+    sizes = results.sizes
+    header = (
+        f"# Benchmark results ({results.mode})\n\n"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · load generator: {results.generator} · "
+        f"{sizes.seconds:g} s per target and concurrency"
+    )
+    return "\n\n".join([header, *_sections(results)]) + "\n"
+
+
+def _sections(results: Results) -> list[str]:
+    return [
+        "## Acknowledgement throughput and latency (`/billing-invite list`)\n\n"
+        + _table(
+            ["target", "c", "requests", "dropped", "req/s", "p50 ms", "p95 ms", "p99 ms"],
+            [
+                [
+                    r.target,
+                    str(r.concurrency),
+                    f"{r.result.requests:,}",
+                    str(r.result.dropped),
+                    f"{r.result.rps:,.0f}",
+                    f"{r.result.p50_ms:.1f}",
+                    f"{r.result.p95_ms:.1f}",
+                    f"{r.result.p99_ms:.1f}",
+                ]
+                for r in results.runs
+            ],
+        ),
+        "## The bot as ratios to the floor and the peer\n\n"
+        + _table(
+            [
+                "bot",
+                "c",
+                "req/s ÷ floor",
+                "req/s ÷ peer",
+                "p99 ÷ floor",
+                "p99 ÷ peer",
+                "p99 - floor",
+            ],
+            [
+                [
+                    r.bot.target,
+                    str(r.bot.concurrency),
+                    f"{r.rps_to_floor:.3f}",
+                    f"{r.rps_to_peer:.2f}",
+                    f"{r.p99_to_floor:.1f}",
+                    f"{r.p99_to_peer:.2f}",
+                    f"{r.p99_over_floor_ms:+.1f} ms",
+                ]
+                for r in ratios(results)
+            ],
+        ),
+        "## Sweep scaling (one `sweep_and_deliver`)\n\n"
+        + _table(
+            ["database", "invitations", "due", "accounts", "posts", "seconds", "÷ smallest"],
+            [
+                [
+                    s.backend,
+                    f"{s.total:,}",
+                    f"{s.due:,}",
+                    str(s.accounts),
+                    f"{s.posts:,}",
+                    f"{s.seconds:.2f}",
+                    f"{s.seconds / results.sweeps_on(s.backend)[0].seconds:.2f}",
+                ]
+                for s in results.sweeps
+            ],
+        ),
+        "## Resident memory of `billing-bot serve`\n\n"
+        + _table(
+            ["target", "idle MB", "requests", "dropped", "after MB"],
+            [
+                [
+                    m.target,
+                    f"{m.idle_mb:.1f}",
+                    f"{m.load.requests:,}",
+                    str(m.load.dropped),
+                    f"{m.loaded_mb:.1f}",
+                ]
+                for m in results.memory
+            ],
+        ),
+        "## Writes (`core.invitations.invite`, one email per call)\n\n"
+        + _table(
+            ["database", "invitations", "seconds", "invitations/s"],
+            [
+                [w.backend, f"{w.invitations:,}", f"{w.seconds:.2f}", f"{w.per_second:,.0f}"]
+                for w in results.writes
+            ],
+        ),
+        "## Targets\n\n"
+        + _table(
+            ["target", "measured", "met"],
+            [[v.target, v.measured, "yes" if v.met else "**no**"] for v in verdicts(results)],
+        ),
+    ]
+
+
+def _table(header: Row, rows: list[Row]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)

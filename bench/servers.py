@@ -1,0 +1,129 @@
+"""Child processes: the stand-in Slack, ``billing-bot serve``, the peer and the floor."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Self
+
+from bench.config import BOT_TOKEN, SIGNING_SECRET, loopback_environment
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def child_environment(**settings: str) -> dict[str, str]:
+    return {**loopback_environment(), "PYTHONPATH": str(REPO), **settings}
+
+
+@dataclass
+class Server:
+    """One HTTP server in a child process, listening on ``port`` once started."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def rss_mb(self) -> float:
+        """Resident memory now (VmRSS), in MB (10⁶ bytes)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e6
+        raise RuntimeError(f"{self.name}: no VmRSS for pid {self.process.pid}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def spawn(name: str, module_args: list[str], env: dict[str, str], workdir: Path) -> Server:
+    """Start ``python -m …`` with ``--port``; return once it accepts connections."""
+    port = free_port()
+    log = (workdir / f"{name}.log").open("wb")
+    command = [sys.executable, "-m", *module_args, "--port", str(port)]
+    process = subprocess.Popen(command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    server = Server(name, port, process)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {workdir}/{name}.log")
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"{name} did not start within {START_TIMEOUT_S:.0f}s")
+
+
+def start_bot(name: str, database_url: str, api_url: str, workdir: Path) -> Server:
+    """``billing-bot serve`` on loopback with the bench's token, secret and database."""
+    env = child_environment(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=api_url,
+        DATABASE_URL=database_url,
+    )
+    return spawn(name, ["bot", "serve", "--host", HOST], env, workdir)
+
+
+def start_peer(api_url: str, workdir: Path) -> Server:
+    env = child_environment(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=api_url
+    )
+    return spawn("peer", ["bench.peer"], env, workdir)
+
+
+def start_floor(workdir: Path) -> Server:
+    return spawn(
+        "floor", ["bench.floor"], child_environment(SLACK_SIGNING_SECRET=SIGNING_SECRET), workdir
+    )
+
+
+class StubProcess:
+    """``bench.stub`` in a child process; ``api_url`` and ``response_url`` once started."""
+
+    def __init__(self, invitees: int) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bench.stub", str(invitees)],
+            env=child_environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        stdout: IO[bytes] | None = self._process.stdout
+        assert stdout is not None
+        line = stdout.readline()
+        if not line:
+            raise RuntimeError("the stand-in Slack did not start")
+        addresses = json.loads(line)
+        self.api_url: str = addresses["api_url"]
+        self.response_url: str = addresses["response_url"]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait(timeout=15)

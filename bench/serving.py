@@ -1,0 +1,108 @@
+"""Acknowledgement throughput and latency (part 1) and the bot's resident memory (part 3).
+
+Every target is up at once and loaded in turn, concurrency by concurrency, with the same
+request for the same time: ``billing-bot serve`` on each database, the peer and the floor.
+"""
+
+import http.client
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.config import LIST_MARKER, Sizes
+from bench.databases import Backend, fresh_database
+from bench.load import HOST, LoadResult, load, load_count
+from bench.seed import seed_account
+from bench.servers import Server, StubProcess, start_bot, start_floor, start_peer
+from bench.signing import PATH, list_command
+
+PEER = "peer"
+FLOOR = "floor"
+WARM_UP_S = 1.0
+MEMORY_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    server: Server
+    marker: str
+    """Text every acknowledgement from this target carries."""
+
+
+@dataclass(frozen=True)
+class Run:
+    target: str
+    concurrency: int
+    result: LoadResult
+
+
+@dataclass(frozen=True)
+class Memory:
+    target: str
+    idle_mb: float
+    loaded_mb: float
+    load: LoadResult
+    """The requests sent between the two readings."""
+
+
+def bot_name(backend: Backend) -> str:
+    return f"bot ({backend.name})"
+
+
+def measure_serving(
+    sizes: Sizes, backends: list[Backend], stub: StubProcess, workdir: Path
+) -> tuple[list[Run], list[Memory]]:
+    with ExitStack() as stack:
+        bots = []
+        for backend in backends:
+            engine = fresh_database(backend)
+            seed_account(engine, stub.api_url)
+            engine.dispose()
+            log_name = f"bot-{backend.name.lower()}"
+            server = stack.enter_context(start_bot(log_name, backend.url, stub.api_url, workdir))
+            bots.append(Target(bot_name(backend), server, LIST_MARKER))
+        peer = Target(PEER, stack.enter_context(start_peer(stub.api_url, workdir)), "ok")
+        floor = Target(FLOOR, stack.enter_context(start_floor(workdir)), "ok")
+        targets = [floor, peer, *bots]
+        for target in targets:
+            _check(target, stub.response_url)
+        memory = [_memory(bot, sizes.memory_requests, stub.response_url) for bot in bots]
+        for target in (floor, peer):  # the bots were warmed up by the memory run
+            _load(target, stub.response_url, MEMORY_CONCURRENCY, WARM_UP_S)
+        runs = [
+            Run(target.name, c, _load(target, stub.response_url, c, sizes.seconds))
+            for c in sizes.concurrencies
+            for target in targets
+        ]
+        return runs, memory
+
+
+def _load(target: Target, response_url: str, concurrency: int, seconds: float) -> LoadResult:
+    request = list_command(response_url)
+    return load(
+        target.server.port, request, target.marker, concurrency=concurrency, seconds=seconds
+    )
+
+
+def _memory(bot: Target, requests: int, response_url: str) -> Memory:
+    idle = bot.server.rss_mb()
+    request = list_command(response_url)
+    sent = load_count(
+        bot.server.port, request, bot.marker, concurrency=MEMORY_CONCURRENCY, requests=requests
+    )
+    return Memory(bot.name, idle, bot.server.rss_mb(), sent)
+
+
+def _check(target: Target, response_url: str) -> None:
+    """One request, answered as expected, before any load."""
+    request = list_command(response_url)
+    connection = http.client.HTTPConnection(HOST, target.server.port, timeout=10)
+    try:
+        connection.request("POST", PATH, body=request.body, headers=request.headers)
+        response = connection.getresponse()
+        body = response.read().decode()
+    finally:
+        connection.close()
+    if response.status != 200 or target.marker not in body:
+        raise RuntimeError(f"{target.name} answered {response.status}: {body[:300]}")
