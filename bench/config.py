@@ -17,6 +17,9 @@ ACCOUNT_NAME = "Bench Ltd"
 LIST_MARKER = f"Users of {ACCOUNT_NAME}"
 """Text every acknowledgement of ``/billing-invite list`` must carry."""
 
+BOT_WORKERS = 2
+"""`billing-bot serve --workers`: one process per core, as it is deployed on this machine."""
+
 ACTIVE_USERS = 50
 PENDING_INVITATIONS = 20
 ACK_TIMEOUT_S = 3.0

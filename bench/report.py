@@ -81,7 +81,14 @@ def _sections(results: Results) -> list[str]:
         ),
         "## Resident memory of `billing-bot serve`\n\n"
         + _table(
-            ["target", "idle MB", "requests", "dropped", "after MB"],
+            [
+                "target",
+                "idle MB (all)",
+                "requests",
+                "dropped",
+                "after MB (all)",
+                "largest process MB",
+            ],
             [
                 [
                     m.target,
@@ -89,6 +96,7 @@ def _sections(results: Results) -> list[str]:
                     f"{m.load.requests:,}",
                     str(m.load.dropped),
                     f"{m.loaded_mb:.1f}",
+                    f"{m.largest_mb:.1f}",
                 ]
                 for m in results.memory
             ],

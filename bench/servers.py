@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
 
-from bench.config import BOT_TOKEN, SIGNING_SECRET, loopback_environment
+from bench.config import BOT_TOKEN, BOT_WORKERS, SIGNING_SECRET, loopback_environment
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -34,12 +34,10 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
 
-    def rss_mb(self) -> float:
-        """Resident memory now (VmRSS), in MB (10⁶ bytes)."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024 / 1e6
-        raise RuntimeError(f"{self.name}: no VmRSS for pid {self.process.pid}")
+    def rss_mb(self) -> list[float]:
+        """Resident memory now (VmRSS) of the server and each of its worker processes, in MB
+        (10⁶ bytes)."""
+        return [_rss_mb(pid) for pid in [self.process.pid, *_children(self.process.pid)]]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -85,7 +83,8 @@ def start_bot(name: str, database_url: str, api_url: str, workdir: Path) -> Serv
         SLACK_API_URL=api_url,
         DATABASE_URL=database_url,
     )
-    return spawn(name, ["bot", "serve", "--host", HOST], env, workdir)
+    command = ["bot", "serve", "--host", HOST, "--workers", str(BOT_WORKERS)]
+    return spawn(name, command, env, workdir)
 
 
 def start_peer(api_url: str, workdir: Path) -> Server:
@@ -127,3 +126,17 @@ class StubProcess:
         assert self._process.stdin is not None
         self._process.stdin.close()
         self._process.wait(timeout=15)
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    found = [int(child) for task in tasks.iterdir()
+             for child in (task / "children").read_text().split()]  # fmt: skip
+    return [grandchild for child in found for grandchild in [child, *_children(child)]]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError(f"no VmRSS for pid {pid}")

@@ -41,7 +41,11 @@ class Run:
 class Memory:
     target: str
     idle_mb: float
+    """All the server's processes together, idle."""
     loaded_mb: float
+    """All the server's processes together, after the load."""
+    largest_mb: float
+    """The largest single process after the load."""
     load: LoadResult
     """The requests sent between the two readings."""
 
@@ -86,12 +90,13 @@ def _load(target: Target, response_url: str, concurrency: int, seconds: float) -
 
 
 def _memory(bot: Target, requests: int, response_url: str) -> Memory:
-    idle = bot.server.rss_mb()
+    idle = sum(bot.server.rss_mb())
     request = list_command(response_url)
     sent = load_count(
         bot.server.port, request, bot.marker, concurrency=MEMORY_CONCURRENCY, requests=requests
     )
-    return Memory(bot.name, idle, bot.server.rss_mb(), sent)
+    loaded = bot.server.rss_mb()
+    return Memory(bot.name, idle, sum(loaded), max(loaded), sent)
 
 
 def _check(target: Target, response_url: str) -> None:

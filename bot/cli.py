@@ -1,24 +1,18 @@
 """The ``billing-bot`` command: ``serve`` and ``migrate``."""
 
 import argparse
-import gc
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 import uvicorn
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from starlette.routing import BaseRoute
 
-from bot.api import access_routes
-from bot.app import create_app
 from bot.audit_export import FORMATS, write_events
 from bot.core import BillingAccess
 from bot.core.errors import DomainError
-from bot.scheduler import start_scheduler
+from bot.server import build
 from bot.settings import Settings, SettingsError, load_settings
-from bot.slack.http import slack_events_route
-from bot.web import create_web_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import unit_of_work_factory
@@ -35,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the bot's HTTP server")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 3000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="worker processes sharing the port (default: $WEB_CONCURRENCY, else 1)",
+    )
     serve.add_argument(
         "--socket-mode",
         action="store_true",
@@ -66,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "audit":
         return export_audit(settings, team=arguments.team, fmt=arguments.format)
     port = arguments.port or settings.PORT
-    return serve(settings, host=arguments.host, port=port, socket_mode=arguments.socket_mode)
+    return serve(settings, host=arguments.host, port=port, socket_mode=arguments.socket_mode,
+                 workers=arguments.workers)  # fmt: skip
 
 
 def migrate(settings: Settings) -> int:
@@ -88,32 +89,28 @@ def export_audit(settings: Settings, *, team: str, fmt: str) -> int:
     return 0
 
 
-def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
-    missing = _missing_for(settings, socket_mode=socket_mode)
+def serve(
+    settings: Settings, *, host: str, port: int, socket_mode: bool = False, workers: int = 1
+) -> int:
+    missing = _missing_for(settings, socket_mode=socket_mode, workers=workers)
     if missing:
         print(f"billing-bot: {missing}", file=sys.stderr)
         return 2
-    engine = make_engine(settings.DATABASE_URL)
-    upgrade(engine)
-    bot = create_app(settings, engine=engine)
-    routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot.app)]
-    if settings.BILLING_API_TOKEN is not None:
-        routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
-    if socket_mode:
-        assert settings.SLACK_APP_TOKEN is not None
-        SocketModeHandler(bot.app, settings.SLACK_APP_TOKEN.get_secret_value()).connect()  # type: ignore[no-untyped-call]
-    scheduler = start_scheduler(
-        bot.deps.core, bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY
-    )
-    gc.freeze()  # what start-up built lives for good: keep full collections from rescanning it
-    try:
-        uvicorn.run(create_web_app(engine, routes), host=host, port=port, log_level="info")
-    finally:
-        scheduler.shutdown(wait=False)
+    upgrade(make_engine(settings.DATABASE_URL))
+    if workers > 1:
+        uvicorn.run("bot.server:from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_level="info")  # fmt: skip
+    else:
+        uvicorn.run(build(settings, socket_mode=socket_mode), host=host, port=port,
+                    log_level="info")  # fmt: skip
     return 0
 
 
-def _missing_for(settings: Settings, *, socket_mode: bool) -> str | None:
+def _missing_for(settings: Settings, *, socket_mode: bool, workers: int) -> str | None:
+    if workers < 1:
+        return "--workers must be at least 1"
+    if socket_mode and workers > 1:
+        return "--socket-mode takes one worker: Slack sends each event down one connection"
     if socket_mode and settings.SLACK_APP_TOKEN is None:
         return "setting SLACK_APP_TOKEN is required for --socket-mode"
     if not socket_mode and settings.SLACK_SIGNING_SECRET is None:
