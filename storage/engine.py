@@ -9,18 +9,31 @@ from sqlalchemy.pool import StaticPool
 
 READ_ONLY = "billing_read_only"
 SQLITE_BUSY_TIMEOUT_S = 30
+# Enough connections for every thread that may hold one at once (request workers, background
+# work, the scheduler), so none waits for the pool or opens and closes one per request.
+POOL_SIZE = 32
+POOL_OVERFLOW = 8
 
 
 def make_engine(url: str) -> Engine:
     """Build the engine; SQLite gets WAL, foreign keys and write-locking transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pre-ping: it costs a round trip per checkout; a connection found dead fails that
+        # one request (answered with an apology) and SQLAlchemy then replaces the pool.
+        return create_engine(
+            url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_recycle=1800
+        )
     in_memory = parsed.database in (None, "", ":memory:")
+    pooling: dict[str, Any] = (
+        {"poolclass": StaticPool}
+        if in_memory
+        else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+    )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
-        poolclass=StaticPool if in_memory else None,
+        **pooling,
     )
     _configure_sqlite(engine, in_memory=in_memory)
     return engine

@@ -62,6 +62,9 @@ class Account(SQLModel, table=True):
     reminder_repeat_every_s: int | None = None
     invite_expires_after_s: int | None = None
     created_at: datetime = _timestamp()
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Goes up with every recorded change, so a copy of what the account showed can be
+    checked for freshness with one read."""
 
 
 class Member(SQLModel, table=True):
