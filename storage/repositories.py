@@ -133,13 +133,15 @@ class Invitations(_Repository[Invitation]):
         return list(self._session.exec(query).all())
 
     def due_reminders(self, account_id: int, now: datetime, *, limit: int) -> Sequence[Invitation]:
-        """The account's pending invitations whose reminder is due, oldest first, locked."""
+        """The account's pending invitations whose reminder is due, oldest first, locked.
+        Rows another transaction holds (an accept, a revoke) are skipped, not waited for: the
+        sweep holds the account's lock, which such a transaction may be waiting for."""
         query = (
             select(Invitation)
             .where(Invitation.account_id == account_id, *_due_reminder(now))
             .order_by(col(Invitation.created_at), col(Invitation.id))
             .limit(limit)
-            .with_for_update()
+            .with_for_update(skip_locked=True)
         )
         return self._session.exec(query).all()
 
