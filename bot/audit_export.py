@@ -8,8 +8,16 @@ from typing import Any, TextIO
 from storage.tables import AuditEvent
 
 FORMATS = ("csv", "jsonl")
-COLUMNS = ("id", "at", "actor", "action", "target", "permissions_before", "permissions_after",
-           "detail")  # fmt: skip
+COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "action",
+    "target",
+    "permissions_before",
+    "permissions_after",
+    "detail",
+)
 
 
 def _record(event: AuditEvent) -> dict[str, Any]:

@@ -66,8 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "audit":
         return export_audit(settings, team=arguments.team, fmt=arguments.format)
     port = arguments.port or settings.PORT
-    return serve(settings, host=arguments.host, port=port, socket_mode=arguments.socket_mode,
-                 workers=arguments.workers)  # fmt: skip
+    return serve(
+        settings,
+        host=arguments.host,
+        port=port,
+        socket_mode=arguments.socket_mode,
+        workers=arguments.workers,
+    )
 
 
 def migrate(settings: Settings) -> int:
@@ -98,11 +103,18 @@ def serve(
         return 2
     upgrade(make_engine(settings.DATABASE_URL))
     if workers > 1:
-        uvicorn.run("bot.server:from_environment", factory=True, workers=workers,
-                    host=host, port=port, log_level="info")  # fmt: skip
+        uvicorn.run(
+            "bot.server:from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
     else:
-        uvicorn.run(build(settings, socket_mode=socket_mode), host=host, port=port,
-                    log_level="info")  # fmt: skip
+        uvicorn.run(
+            build(settings, socket_mode=socket_mode), host=host, port=port, log_level="info"
+        )
     return 0
 
 
