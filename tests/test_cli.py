@@ -72,11 +72,20 @@ def test_serving_http_needs_the_signing_secret(tmp_path: Path) -> None:
     assert "SLACK_SIGNING_SECRET" in done.stderr
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
-        [*BOT, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            *BOT,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(request.param),
+        ],
         env=_environment(tmp_path),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
@@ -179,3 +188,15 @@ def test_audit_export_of_an_unknown_team_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no billing account" in done.stderr
     assert done.stdout == ""
+
+
+def test_workers_must_be_at_least_one_and_socket_mode_takes_one(tmp_path: Path) -> None:
+    env = _environment(tmp_path, SLACK_APP_TOKEN="xapp-test")
+    for arguments, message in (
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--socket-mode", "--workers", "2"], "--socket-mode takes one worker"),
+    ):
+        done = subprocess.run([*BOT, "serve", *arguments], env=env, cwd=tmp_path,
+                              capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 2
+        assert message in done.stderr
