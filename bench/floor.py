@@ -1,15 +1,15 @@
 """The floor: uvicorn and Starlette alone, verifying Slack's signature and answering a
 constant; ``python -m bench.floor --port N``."""
 
-import argparse
 import os
 
-import uvicorn
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+
+from bench.tiny import serve
 
 
 def create_api() -> Starlette:
@@ -24,12 +24,5 @@ def create_api() -> Starlette:
     return Starlette(routes=[Route("/slack/events", endpoint=endpoint, methods=["POST"])])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    port = parser.parse_args().port
-    uvicorn.run(create_api(), host="127.0.0.1", port=port, log_level="info")
-
-
 if __name__ == "__main__":
-    main()
+    serve(create_api, __doc__)

@@ -5,10 +5,8 @@ The one departure from the samples is the ``WebClient`` pointed at the stand-in 
 answers the ``auth.test`` a default ``App`` makes; ``python -m bench.peer --port N``.
 """
 
-import argparse
 import os
 
-import uvicorn
 from slack_bolt import Ack, App
 from slack_bolt.adapter.starlette import SlackRequestHandler
 from slack_sdk import WebClient
@@ -16,6 +14,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from bench.tiny import serve
 
 
 def create_api() -> Starlette:
@@ -34,12 +34,5 @@ def create_api() -> Starlette:
     return Starlette(routes=[Route("/slack/events", endpoint=endpoint, methods=["POST"])])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, required=True)
-    port = parser.parse_args().port
-    uvicorn.run(create_api(), host="127.0.0.1", port=port, log_level="info")
-
-
 if __name__ == "__main__":
-    main()
+    serve(create_api, __doc__)

@@ -35,7 +35,8 @@ def deliverer_for(core: BillingAccess, api_url: str) -> Deliverer:
     return Deliverer(core, make_client(settings), utc_now)
 
 
-def seed_account(engine: Engine, api_url: str) -> None:
+def set_up_account(engine: Engine) -> BillingAccess:
+    """The bench's account, set up by its owner; the core on ``engine`` to go on with."""
     core = core_for(engine)
     core.accounts.setup(
         TEAM,
@@ -45,6 +46,11 @@ def seed_account(engine: Engine, api_url: str) -> None:
         actor_is_workspace_admin=True,
         channel_id=CHANNEL,
     )
+    return core
+
+
+def seed_account(engine: Engine, api_url: str) -> None:
+    core = set_up_account(engine)
     people = [member(n) for n in range(ACTIVE_USERS)]
     invited = core.invitations.invite(
         TEAM, actor=OWNER, emails=[email for _, email in people], permissions=PERMISSIONS

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bench.config import ACCOUNT_NAME, CHANNEL, OWNER, OWNER_EMAIL, TEAM
+from bench.config import OWNER, TEAM
 from bench.databases import Backend, fresh_database
-from bench.seed import PERMISSIONS, core_for
+from bench.seed import PERMISSIONS, set_up_account
 from storage.tables import Invitation
 
 
@@ -29,15 +29,7 @@ def measure_writes(count: int, backends: list[Backend]) -> list[Writes]:
 def _measure(backend: Backend, count: int) -> Writes:
     engine = fresh_database(backend)
     try:
-        core = core_for(engine)
-        core.accounts.setup(
-            TEAM,
-            ACCOUNT_NAME,
-            actor=OWNER,
-            actor_email=OWNER_EMAIL,
-            actor_is_workspace_admin=True,
-            channel_id=CHANNEL,
-        )
+        core = set_up_account(engine)
         started = time.perf_counter()
         for n in range(count):
             email = f"write{n:07d}@bench.example.com"
