@@ -218,10 +218,6 @@ class OutboxRepository(_Repository[Outbox]):
         )
         return int(self._session.exec(query).one())
 
-    def for_invitation(self, invitation_id: int) -> Sequence[Outbox]:
-        query = select(Outbox).where(Outbox.invitation_id == invitation_id).order_by(col(Outbox.id))
-        return self._session.exec(query).all()
-
 
 class ProcessedEvents(_Repository[ProcessedEvent]):
     """Event ids seen; the primary key makes a second insert of one id fail."""

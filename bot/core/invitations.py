@@ -250,25 +250,6 @@ class InvitationService:
         ):
             return list(uow.invitations.pending(account_id(account)))
 
-    def get(self, team_id: str, invitation_id: int) -> Invitation:
-        with self._context.uow(read_only=True) as uow:
-            account = require_account(uow, team_id)
-            invitation = uow.invitations.get(invitation_id)
-            if invitation is None or invitation.account_id != account.id:
-                raise NotFound("That invitation does not exist.")
-            return invitation
-
-    def open_for_email(self, team_id: str, email: str) -> list[Invitation]:
-        """Pending, unexpired invitations addressed to ``email``."""
-        address = normalise_email(email)
-        now = self._context.now()
-        with self._context.uow(read_only=True) as uow:
-            account = uow.accounts.for_team(team_id)
-            if account is None:
-                return []
-            invitation = uow.invitations.pending_for(account_id(account), address)
-            return [invitation] if invitation and invitation.expires_at > now else []
-
     def welcome(self, team_id: str, email: str) -> list[Invitation]:
         """Someone joined the workspace: send them their open invitation, unless it reached
         them already."""

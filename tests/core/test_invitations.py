@@ -241,11 +241,9 @@ def test_per_account_expiry_applies_to_new_invitations(
     assert invitation.next_reminder_at == clock() + timedelta(minutes=5)
 
 
-def test_open_invitations_for_a_newcomer(billing: BillingAccess, clock: FakeClock) -> None:
+def test_a_newcomer_is_sent_their_open_invitation(billing: BillingAccess, clock: FakeClock) -> None:
     invitation = invite(billing, ANA, ["invoices"])
-    assert [i.id for i in billing.invitations.open_for_email(TEAM, "ANA@example.com")] == [
-        invitation.id
-    ]
-    assert billing.invitations.open_for_email("T0OTHER", ANA) == []
+    assert [i.id for i in billing.invitations.welcome(TEAM, "ANA@example.com")] == [invitation.id]
+    assert billing.invitations.welcome("T0OTHER", ANA) == []
     clock.advance(timedelta(days=8))
-    assert billing.invitations.open_for_email(TEAM, ANA) == []
+    assert billing.invitations.welcome(TEAM, ANA) == []
