@@ -10,12 +10,14 @@ from sqlalchemy import Engine
 from bot.core import BillingAccess, Clock, utc_now
 from bot.handlers import actions, commands, events, views
 from bot.handlers.common import Deps
+from bot.handlers.early import EarlyAnswers
 from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
 from bot.settings import Settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
+from storage.stamps import account_stamps
 from storage.unit_of_work import unit_of_work_factory
 
 BACKGROUND_WORKERS = 8
@@ -27,6 +29,14 @@ class Bot:
 
     app: App
     deps: Deps
+    early: EarlyAnswers | None
+    """What may be answered before Bolt: set when requests are signed and the database can
+    be read without waiting (see ``storage/stamps.py``)."""
+
+    async def close(self) -> None:
+        """Release what the bot holds open on the event loop (call it from that loop)."""
+        if self.early is not None:
+            await self.early.close()
 
 
 def create_app(
@@ -53,7 +63,8 @@ def create_app(
     background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
     deliverer = Deliverer(core, client, clock)
     homes = HomePublisher(core, client, clock)
-    deps = Deps(core, client, deliverer, homes, clock, background, ReplyCache())
+    replies = ReplyCache()
+    deps = Deps(core, client, deliverer, homes, clock, background, replies)
     secret = settings.SLACK_SIGNING_SECRET
     app = App(
         client=client,
@@ -66,4 +77,14 @@ def create_app(
     )
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
-    return Bot(app, deps)
+    return Bot(app, deps, _early_answers(settings, engine, replies, clock))
+
+
+def _early_answers(
+    settings: Settings, engine: Engine, replies: ReplyCache, clock: Clock
+) -> EarlyAnswers | None:
+    secret = settings.SLACK_SIGNING_SECRET
+    stamps = account_stamps(engine)
+    if secret is None or stamps is None:
+        return None
+    return EarlyAnswers(secret.get_secret_value(), stamps, replies, clock)

@@ -1,12 +1,21 @@
 """Who may do what, decided from the database and the Slack user id Slack signed."""
 
+from typing import Protocol
+
 from bot.core.errors import NotAuthorized
 from bot.core.permissions import CONTACTS
 from storage.tables import Account
 from storage.unit_of_work import UnitOfWork
 
 
-def is_owner(account: Account, user_id: str) -> bool:
+class Owned(Protocol):
+    """An account, or just enough of one to say who owns it."""
+
+    @property
+    def owner_user_id(self) -> str: ...
+
+
+def is_owner(account: Owned, user_id: str) -> bool:
     return account.owner_user_id == user_id
 
 

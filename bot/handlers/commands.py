@@ -12,6 +12,8 @@ from bot.handlers.common import Deps, guarded, reply, team_of, user_of
 from bot.slack.people import person
 
 COMMAND = "/billing-invite"
+USERS_REPLY = "users"
+"""The kind under which the owner's table is kept (see ``ReplyCache``)."""
 
 Handler = Callable[[Deps, Args, Command], None]
 
@@ -43,7 +45,7 @@ def show_users(deps: Deps, args: Args, _command: Command) -> None:
         seen = deps.core.members.overview(team, actor=user)
         return messages.user_table(seen.account, seen.members, seen.pending, now)
 
-    deps.replies.acknowledge(args.ack, "users", account, now, build)
+    deps.replies.acknowledge(args.ack, USERS_REPLY, account, now, build)
 
 
 def show_pending(deps: Deps, args: Args, _command: Command) -> None:

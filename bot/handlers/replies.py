@@ -30,16 +30,22 @@ class ReplyCache:
         """Acknowledge with the reply, building and encoding it only if no fresh copy is kept.
         (Encoding a long reply costs as much as the rest of the request, so the encoded body
         is kept and handed to Bolt as the acknowledgement's response.)"""
-        body = self._get(kind, account, now, lambda: _encoded(build()))
+        key = _key(kind, account.team_id, account.version, now)
+        body = self._get(key) or self._keep(key, _encoded(build()))
         ack.response = BoltResponse(status=200, body=body, headers=JSON)
 
-    def _get(self, kind: str, account: Account, now: datetime, build: Callable[[], str]) -> str:
-        key = (kind, account.team_id, account.version, now.replace(second=0, microsecond=0))
+    def kept(self, kind: str, team_id: str, version: int, now: datetime) -> str | None:
+        """The encoded reply kept for this version of the team's account and this minute."""
+        return self._get(_key(kind, team_id, version, now))
+
+    def _get(self, key: Hashable) -> str | None:
         with self._lock:
-            if key in self._replies:
+            reply = self._replies.get(key)
+            if reply is not None:
                 self._replies.move_to_end(key)
-                return self._replies[key]
-        reply = build()
+            return reply
+
+    def _keep(self, key: Hashable, reply: str) -> str:
         with self._lock:
             self._replies[key] = reply
             while len(self._replies) > self._capacity:
@@ -47,7 +53,12 @@ class ReplyCache:
         return reply
 
 
-JSON: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
+def _key(kind: str, team_id: str, version: int, now: datetime) -> Hashable:
+    return (kind, team_id, version, now.replace(second=0, microsecond=0))
+
+
+JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+JSON: dict[str, str | Sequence[str]] = {"content-type": JSON_CONTENT_TYPE}
 
 
 def _encoded(message: Message) -> str:

@@ -2,8 +2,8 @@
 
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import Engine
+from starlette.applications import Starlette
 
 from bot.api import access_routes
 from bot.app import Bot, create_app
@@ -77,10 +78,17 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
                            **settings)  # fmt: skip
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
-    routes = [slack_events_route(bot.app), *access_routes(bot.deps.core, API_TOKEN)]
+    routes = [slack_events_route(bot.app, bot.early), *access_routes(bot.deps.core, API_TOKEN)]
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await bot.close()
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(engine, routes), host="127.0.0.1",
-                                           port=port, log_level="warning"))  # fmt: skip
+    web_app = create_web_app(engine, routes, lifespan=lifespan)
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
+                                           log_level="warning"))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
