@@ -1,57 +1,41 @@
-"""Account stamps read from PostgreSQL through asynchronous psycopg connections, each read
-bounded by a deadline so that a slow database never holds the event loop's requests up."""
-
-import asyncio
-import time
+"""Account stamps read from PostgreSQL on the event loop, through one asynchronous psycopg
+connection, in rounds (see ``read_rounds.py``)."""
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy import ARRAY, Dialect, String, any_, bindparam
+from sqlmodel import col
 
-from storage.stamps import AccountStamp, StampUnavailable, stamp_of
+from storage.read_rounds import ReadRounds
+from storage.stamps import AccountStamp, StampUnavailable, stamp_of, stamps_query
+from storage.tables import Account
 
-POSTGRES_CONNECTIONS = 4
-POSTGRES_DEADLINE_S = 0.5
 CONNECT_TIMEOUT_S = 2  # libpq's smallest
-PAUSE_AFTER_FAILURE_S = 1.0
-"""After a read fails, later ones are sent the long way at once for this long, rather than
-each waiting out the deadline while the database is away."""
 
 
 class PostgresStamps:
-    def __init__(self, conninfo: str, sql: str) -> None:
+    def __init__(self, conninfo: str, dialect: Dialect) -> None:
         self._conninfo = conninfo
-        self._sql = sql
-        self._pool: AsyncConnectionPool | None = None
-        self._paused_until = 0.0
+        teams = bindparam("team_ids", type_=ARRAY(String))
+        self._sql = stamps_query(col(Account.team_id) == any_(teams), dialect)
+        self._connection: psycopg.AsyncConnection | None = None
+        self._rounds = ReadRounds(self._read, self.close)
 
     async def for_team(self, team_id: str) -> AccountStamp | None:
-        if time.monotonic() < self._paused_until:
-            raise StampUnavailable("PostgreSQL failed a moment ago")
-        try:
-            async with asyncio.timeout(POSTGRES_DEADLINE_S):
-                async with (await self._opened()).connection() as connection:
-                    cursor = await connection.execute(self._sql, {"team_id": team_id})
-                    return stamp_of(await cursor.fetchone())
-        except (psycopg.Error, PoolTimeout, TimeoutError) as error:
-            self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE_S
-            raise StampUnavailable(str(error) or type(error).__name__) from error
+        return await self._rounds.stamp(team_id)
 
-    async def _opened(self) -> AsyncConnectionPool:
-        # Opened on first use, inside the event loop that will use it (open() is idempotent).
-        if self._pool is None:
-            self._pool = AsyncConnectionPool(
-                self._conninfo,
-                min_size=1,
-                max_size=POSTGRES_CONNECTIONS,
-                open=False,
+    async def _read(self, team_ids: set[str]) -> dict[str, AccountStamp]:
+        try:
+            if self._connection is None:
                 # Autocommit: one round trip per read, with no transaction to end afterwards.
-                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
-                timeout=POSTGRES_DEADLINE_S,
-            )
-        await self._pool.open()
-        return self._pool
+                self._connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                )
+            cursor = await self._connection.execute(self._sql, {"team_ids": list(team_ids)})
+            return {str(row[0]): stamp_of(row) for row in await cursor.fetchall()}
+        except psycopg.Error as error:
+            raise StampUnavailable(str(error)) from error
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close(timeout=CONNECT_TIMEOUT_S)
-            self._pool = None
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, bindparam
+from sqlalchemy import ColumnElement, Dialect, Engine, bindparam
 from sqlmodel import col, select
 
 from storage.tables import Account
@@ -41,36 +41,39 @@ def account_stamps(engine: Engine) -> AccountStamps | None:
     """Stamps of the engine's database, or None where they cannot be read without waiting
     (an in-memory SQLite database, a PostgreSQL driver other than psycopg)."""
     url = engine.url
-    query = select(col(Account.owner_user_id), col(Account.version)).where(
-        col(Account.team_id) == bindparam("team_id")
-    )
-    sql = str(query.compile(dialect=engine.dialect))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         assert url.database is not None
-        return SQLiteStamps(Path(url.database), sql)
+        return SQLiteStamps(Path(url.database), engine.dialect)
     if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
         from storage.postgres_stamps import PostgresStamps  # SQLite deployments never load libpq
 
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresStamps(conninfo, sql)
+        return PostgresStamps(conninfo, engine.dialect)
     return None
 
 
-def stamp_of(row: tuple[Any, ...] | None) -> AccountStamp | None:
-    return None if row is None else AccountStamp(str(row[0]), int(row[1]))
+def stamps_query(where: ColumnElement[bool], dialect: Dialect) -> str:
+    """The statement reading (team id, owner, version) of the accounts ``where`` picks."""
+    query = select(col(Account.team_id), col(Account.owner_user_id), col(Account.version))
+    return str(query.where(where).compile(dialect=dialect))
+
+
+def stamp_of(row: tuple[Any, ...]) -> AccountStamp:
+    """The stamp in a row of ``stamps_query``."""
+    return AccountStamp(str(row[1]), int(row[2]))
 
 
 class SQLiteStamps:
-    def __init__(self, path: Path, sql: str) -> None:
+    def __init__(self, path: Path, dialect: Dialect) -> None:
         self._uri = f"{path.absolute().as_uri()}?mode=rw"
-        self._sql = sql
+        self._sql = stamps_query(col(Account.team_id) == bindparam("team_id"), dialect)
         self._connection: sqlite3.Connection | None = None
 
     async def for_team(self, team_id: str) -> AccountStamp | None:
         try:
             # fetchall: the statement runs to its end, so no read snapshot stays open after it.
             rows = self._connect().execute(self._sql, (team_id,)).fetchall()
-            return stamp_of(rows[0] if rows else None)
+            return stamp_of(rows[0]) if rows else None
         except sqlite3.Error as error:
             raise StampUnavailable(str(error)) from error
 
