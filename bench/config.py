@@ -17,8 +17,8 @@ ACCOUNT_NAME = "Bench Ltd"
 LIST_MARKER = f"Users of {ACCOUNT_NAME}"
 """Text every acknowledgement of ``/billing-invite list`` must carry."""
 
-BOT_WORKERS = 2
-"""`billing-bot serve --workers`: one process per core, as it is deployed on this machine."""
+BOT_WORKERS = 1
+"""`billing-bot serve --workers`: its default, one process, as the floor and the peer run."""
 
 ACTIVE_USERS = 50
 PENDING_INVITATIONS = 20

@@ -4,8 +4,9 @@ This is the check made on every request that may be answered with a kept reply
 (``bot/handlers/early.py``), so it is read where the request arrives: one statement, no unit
 of work (a session, a transaction and ORM objects cost ten times as much for two values) and
 no hop to a worker thread. It must never hold the event loop up: SQLite is read with a busy
-timeout of zero, PostgreSQL through asynchronous connections with a deadline. Whenever the
-database cannot answer at once, ``StampUnavailable`` sends the request the long way round.
+timeout of zero, PostgreSQL through an asynchronous connection in rounds with a deadline
+(``postgres_stamps.py``). Whenever the database cannot answer at once, ``StampUnavailable``
+sends the request the long way round.
 """
 
 import sqlite3
