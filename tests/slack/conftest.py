@@ -3,14 +3,12 @@
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 
 from bot.core import BillingAccess
 from bot.settings import load_settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
-from storage.unit_of_work import unit_of_work_factory
-from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
+from tests.conftest import OWNER, OWNER_EMAIL, FakeClock
 from tests.slack_stub import SlackStub
 
 
@@ -24,17 +22,9 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStub]:
 
 
 @pytest.fixture
-def core(engine: Engine, clock: FakeClock) -> BillingAccess:
-    core = BillingAccess.create(unit_of_work_factory(engine), clock=clock)
-    core.accounts.setup(
-        TEAM,
-        "Acme Ltd",
-        actor=OWNER,
-        actor_email=OWNER_EMAIL,
-        actor_is_workspace_admin=True,
-        channel_id="C0BILLING",
-    )
-    return core
+def core(billing: BillingAccess) -> BillingAccess:
+    """The core with the workspace's account set up by OWNER (the suite's ``billing``)."""
+    return billing
 
 
 @pytest.fixture
