@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -77,14 +78,15 @@ def create_app(
     )
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
-    return Bot(app, deps, _early_answers(settings, engine, replies, clock))
+    return Bot(app, deps, _early_answers(secret, engine, replies, clock))
 
 
 def _early_answers(
-    settings: Settings, engine: Engine, replies: ReplyCache, clock: Clock
+    secret: SecretStr | None, engine: Engine, replies: ReplyCache, clock: Clock
 ) -> EarlyAnswers | None:
-    secret = settings.SLACK_SIGNING_SECRET
-    stamps = account_stamps(engine)
-    if secret is None or stamps is None:
+    if secret is None:
         return None
-    return EarlyAnswers(secret.get_secret_value(), stamps, replies, clock)
+    stamps = account_stamps(engine)
+    return (
+        None if stamps is None else EarlyAnswers(secret.get_secret_value(), stamps, replies, clock)
+    )

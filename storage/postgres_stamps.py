@@ -9,8 +9,6 @@ from storage.read_rounds import ReadRounds
 from storage.stamps import AccountStamp, StampUnavailable, stamp_of, stamps_query
 from storage.tables import Account
 
-CONNECT_TIMEOUT_S = 2  # libpq's smallest
-
 
 class PostgresStamps:
     def __init__(self, conninfo: str, dialect: Dialect) -> None:
@@ -27,8 +25,9 @@ class PostgresStamps:
         try:
             if self._connection is None:
                 # Autocommit: one round trip per read, with no transaction to end afterwards.
+                # (Connecting is bounded by the round's deadline, like the read.)
                 self._connection = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                    self._conninfo, autocommit=True
                 )
             cursor = await self._connection.execute(self._sql, {"team_ids": list(team_ids)})
             return {str(row[0]): stamp_of(row) for row in await cursor.fetchall()}
