@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from bot.web import create_web_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import unit_of_work_factory
+from tests.e2e.conftest import free_port
 
 BOT = [sys.executable, "-m", "bot"]
 
@@ -34,12 +34,6 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         **extra,
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_help_lists_the_commands() -> None:
@@ -74,7 +68,7 @@ def test_serving_http_needs_the_signing_secret(tmp_path: Path) -> None:
 
 @pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
 def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             *BOT,
