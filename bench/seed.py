@@ -60,9 +60,7 @@ def seed_account(engine: Engine, api_url: str) -> None:
         core.invitations.accept(TEAM, invitation.id, user_id=user_id, user_email=email)
     pending = [f"pending{n:03d}@bench.example.com" for n in range(PENDING_INVITATIONS)]
     core.invitations.invite(TEAM, actor=OWNER, emails=pending, permissions=PERMISSIONS)
-    deliverer = deliverer_for(core, api_url)
-    while deliverer.deliver_due():
-        continue
+    deliverer_for(core, api_url).deliver_all()
     with engine.connect() as connection:
         undone = connection.scalar(
             select(func.count()).select_from(Outbox).where(col(Outbox.done_at).is_(None))

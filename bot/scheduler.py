@@ -8,7 +8,7 @@ from datetime import timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.core import BillingAccess
-from bot.slack.delivery import DELIVERY_BATCH, Deliverer
+from bot.slack.delivery import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +18,7 @@ def sweep_and_deliver(core: BillingAccess, deliverer: Deliverer) -> None:
     report = core.reminders.sweep()
     if report.expired or report.reminded:
         log.info("sweep: %d expired, %d reminders due", report.expired, report.reminded)
-    while deliverer.deliver_due() == DELIVERY_BATCH:
-        continue
+    deliverer.deliver_all()
 
 
 def start_scheduler(

@@ -16,10 +16,13 @@ from storage.tables import (
     Member,
     MemberStatus,
     Outbox,
+    OutboxKind,
     ProcessedEvent,
 )
 
 Row = TypeVar("Row", bound=SQLModel)
+
+DM_LOCKS = 0x494E56  # the advisory lock space of invitation DMs ("INV")
 
 
 class _Repository(Generic[Row]):
@@ -149,6 +152,21 @@ class Invitations(_Repository[Invitation]):
         query = select(Invitation).where(col(Invitation.id).in_(invitation_ids))
         return self._session.exec(query.order_by(col(Invitation.id))).all()
 
+    def hold_dms(self, invitation_ids: Sequence[int]) -> set[int]:
+        """Those of the invitations whose DM sending this transaction now holds, until it
+        ends; an invitation another transaction holds is left out, not waited for. These are
+        advisory locks, so a sweep or an accept locking the invitation's row is not held up.
+        SQLite's writing transactions take turns already: there, each is held."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return set(invitation_ids)
+        return {
+            invitation_id
+            for invitation_id in invitation_ids
+            if self._session.exec(
+                select(func.pg_try_advisory_xact_lock(DM_LOCKS, invitation_id))
+            ).one()
+        }
+
 
 def _due_reminder(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
@@ -211,6 +229,16 @@ class OutboxRepository(_Repository[Outbox]):
 
     def get(self, outbox_id: int) -> Outbox | None:
         return self._session.get(Outbox, outbox_id)
+
+    def invitations_in_flight(self, invitation_ids: Sequence[int], now: datetime) -> set[int]:
+        """Which of the invitations have a DM claimed by a sender right now."""
+        query = select(Outbox.invitation_id).where(
+            col(Outbox.invitation_id).in_(invitation_ids),
+            Outbox.kind == OutboxKind.INVITATION,
+            col(Outbox.done_at).is_(None),
+            col(Outbox.claimed_until) > now,
+        )
+        return {invitation_id for invitation_id in self._session.exec(query) if invitation_id}
 
     def claimed_count(self, now: datetime) -> int:
         query = select(func.count()).where(

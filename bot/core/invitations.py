@@ -12,7 +12,7 @@ from bot.core.errors import (
     NotAuthorized,
     NotFound,
 )
-from bot.core.outbox import enqueue, enqueue_digest
+from bot.core.outbox import enqueue, enqueue_digest, enqueue_first_dm
 from bot.core.permissions import parse_permissions
 from storage.tables import (
     Account,
@@ -112,7 +112,7 @@ class InvitationService:
             )
         )
         uow.flush()
-        enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
+        enqueue_first_dm(uow, account, invitation, now=now)
         record(
             uow,
             account,
@@ -262,7 +262,7 @@ class InvitationService:
             invitation = uow.invitations.pending_for(account_id(account), address)
             if invitation is None or invitation.expires_at <= now or invitation.dm_ts:
                 return []
-            enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
+            enqueue_first_dm(uow, account, invitation, now=now)
             uow.commit()
             return [invitation]
 

@@ -41,6 +41,19 @@ def enqueue(
     )
 
 
+FIRST_DM = "first_dm"
+"""Payload key of an invitation's first DM. Both the invitation and the invitee joining the
+workspace owe it, so it is sent only while no DM has reached them; a resend always sends."""
+
+
+def enqueue_first_dm(
+    uow: UnitOfWork, account: Account, invitation: Invitation, *, now: datetime
+) -> None:
+    """Owe the invitee their invitation's DM unless one reaches them first."""
+    payload = {FIRST_DM: True}
+    enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation, payload=payload)
+
+
 DIGEST_SIZE = 20
 """Invitations listed in one channel message (two blocks each, within Slack's 50)."""
 
@@ -75,6 +88,10 @@ class Job:
         assert self.outbox.id is not None
         return self.outbox.id
 
+    @property
+    def is_first_dm(self) -> bool:
+        return _is_first_dm(self.outbox)
+
 
 class OutboxService:
     def __init__(self, context: CoreContext) -> None:
@@ -84,7 +101,7 @@ class OutboxService:
         """Take up to ``limit`` due messages; no other claimer gets them until the lease ends."""
         now = self._context.now()
         with self._context.uow() as uow:
-            rows = list(uow.outbox.due(now, limit=limit))
+            rows = _one_dm_at_a_time(uow, uow.outbox.due(now, limit=limit), now)
             jobs = [self._job(uow, row) for row in rows]
             for row in rows:
                 row.claimed_until = now + CLAIM_LEASE
@@ -161,6 +178,35 @@ class OutboxService:
             except UniqueViolation:
                 return False
             return True
+
+
+def _one_dm_at_a_time(uow: UnitOfWork, due: Sequence[Outbox], now: datetime) -> list[Outbox]:
+    """``due`` less the first DMs of invitations whose DM another message is sending or
+    another claim is taking: those wait for a later claim, and then see that DM."""
+    invitation_ids = sorted({i for row in due if (i := _dm_of(row)) is not None})
+    if not invitation_ids:
+        return list(due)
+    held = uow.invitations.hold_dms(invitation_ids)
+    # Read after holding, so a claim or a DM committed meanwhile is seen.
+    busy = uow.outbox.invitations_in_flight(invitation_ids, now) | (set(invitation_ids) - held)
+    claimed = []
+    for row in due:
+        invitation_id = _dm_of(row)
+        if invitation_id is not None:
+            if invitation_id in busy and _is_first_dm(row):
+                continue
+            busy.add(invitation_id)
+        claimed.append(row)
+    return claimed
+
+
+def _is_first_dm(row: Outbox) -> bool:
+    return bool(row.payload.get(FIRST_DM))
+
+
+def _dm_of(row: Outbox) -> int | None:
+    """The invitation whose DM ``row`` sends, if it sends one."""
+    return row.invitation_id if row.kind == OutboxKind.INVITATION else None
 
 
 def _finish(uow: UnitOfWork, job: Job, now: datetime, outcome: str) -> None:

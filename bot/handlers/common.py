@@ -59,7 +59,7 @@ class Deps:
 
     def _after_change(self, team_id: str, user_ids: tuple[str | None, ...]) -> None:
         try:
-            self.deliverer.deliver_due()
+            self.deliverer.deliver_all()
             self.homes.refresh(team_id, *user_ids)
         except Exception:  # the scheduler's sweep delivers what this pass could not
             log.exception("delivering after a change failed")

@@ -53,6 +53,14 @@ class Deliverer:
             self._deliver(job)
         return len(jobs)
 
+    def deliver_all(self) -> int:
+        """Send until a pass finds nothing due; returns how many were handled. A first DM held
+        back while another DM to the same invitee was in flight is claimed by a later pass."""
+        handled = 0
+        while handled_now := self.deliver_due():
+            handled += handled_now
+        return handled
+
     def _deliver(self, job: Job) -> None:
         try:
             outcome = self._senders[job.outbox.kind](job)
@@ -77,6 +85,8 @@ class Deliverer:
         assert invitation is not None
         if invitation.status != InvitationStatus.PENDING:
             return "closed before it was sent"
+        if job.is_first_dm and invitation.dm_ts:
+            return "reached them already"
         user_id = user_id_for_email(self._client, invitation.email)
         if user_id is None:
             return "not in the workspace yet"

@@ -7,7 +7,7 @@ from typing import Any
 from bot.blocks import ids
 from bot.scheduler import sweep_and_deliver
 from tests.e2e.conftest import OWNER, Running
-from tests.e2e.steps import access, invite, set_up
+from tests.e2e.steps import access, eventually, invite, set_up
 
 ANA = "ana@example.com"
 
@@ -15,11 +15,14 @@ ANA = "ana@example.com"
 def _reminder(running: Running) -> dict[str, Any]:
     running.clock.advance(timedelta(days=1))
     sweep_and_deliver(running.bot.deps.core, running.bot.deps.deliverer)
-    (reminder,) = [
-        m
-        for m in running.stub.messages("C0BILLING")
-        if "have not been answered yet" in json.dumps(m)
-    ]
+
+    def reminders() -> list[dict[str, Any]]:
+        posted = running.stub.messages("C0BILLING")
+        return [m for m in posted if "have not been answered yet" in json.dumps(m)]
+
+    # The delivery after the invitation may still be running, and may send it first.
+    eventually(lambda: bool(reminders()))
+    (reminder,) = reminders()
     return reminder
 
 

@@ -85,3 +85,71 @@ def test_a_timed_out_post_is_sent_again_later_once(
     clock.advance(timedelta(minutes=1))
     assert deliverer.deliver_due() == 1
     assert len(_invitation_dms(stub, "U0ANA")) == 1
+
+
+def test_a_newcomer_welcomed_before_the_first_send_gets_one_invitation(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    _invite(core, "new@example.com")
+    stub.add_user("U0NEW", "new@example.com")
+    core.invitations.welcome(TEAM, "new@example.com")
+    deliverer.deliver_due()
+    deliverer.deliver_due()
+    assert len(_invitation_dms(stub, "U0NEW")) == 1
+
+
+def test_a_resend_messages_the_invitee_again(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    deliverer.deliver_due()
+    core.invitations.resend(TEAM, actor=OWNER, email="ana@example.com")
+    core.invitations.welcome(TEAM, "ana@example.com")
+    deliverer.deliver_due()
+    assert len(_invitation_dms(stub, "U0ANA")) == 2
+
+
+def test_a_welcome_waits_for_the_invitation_dm_in_flight_and_then_is_not_sent(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    _invite(core, "new@example.com")
+    [in_flight] = core.outbox.claim()
+    stub.add_user("U0NEW", "new@example.com")
+    core.invitations.welcome(TEAM, "new@example.com")
+    assert deliverer.deliver_all() == 0
+    core.outbox.record_invitation_dm(in_flight, user_id="U0NEW", channel_id="D0NEW", ts="1.0")
+    assert deliverer.deliver_all() == 1
+    assert _invitation_dms(stub, "U0NEW") == []
+
+
+def test_a_welcome_is_sent_when_the_dm_in_flight_found_nobody(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    _invite(core, "new@example.com")
+    [in_flight] = core.outbox.claim()
+    stub.add_user("U0NEW", "new@example.com")
+    core.invitations.welcome(TEAM, "new@example.com")
+    assert deliverer.deliver_all() == 0
+    core.outbox.done(in_flight, "not in the workspace yet")
+    assert deliverer.deliver_all() == 1
+    assert len(_invitation_dms(stub, "U0NEW")) == 1
+
+
+def test_concurrent_deliverers_send_each_newcomer_one_invitation(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    emails = [f"user{i}@example.com" for i in range(20)]
+    _invite(core, *emails)
+    for index, email in enumerate(emails):
+        stub.add_user(f"U{index:04d}", email)
+        core.invitations.welcome(TEAM, email)
+
+    def one_at_a_time(_: int) -> int:
+        return sum(iter(lambda: deliverer.deliver_due(limit=1), 0))
+
+    with ThreadPoolExecutor(4) as pool:
+        handled = sum(pool.map(one_at_a_time, range(8)))
+    assert handled + deliverer.deliver_all() == 40
+    posted = [call.args["channel"] for call in stub.calls_to("chat.postMessage")]
+    assert sorted(posted) == sorted(stub.dm_channel(f"U{i:04d}") for i in range(20))
