@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import ids
 from bot.core import BillingAccess
+from bot.core.outbox import Job
 from bot.slack.delivery import Deliverer
 from tests.conftest import OWNER, TEAM, FakeClock
 from tests.slack_stub import SlackStub
@@ -110,14 +111,22 @@ def test_a_resend_messages_the_invitee_again(
     assert len(_invitation_dms(stub, "U0ANA")) == 2
 
 
-def test_a_welcome_waits_for_the_invitation_dm_in_flight_and_then_is_not_sent(
+def _welcomed_while_the_first_dm_is_in_flight(
     core: BillingAccess, deliverer: Deliverer, stub: SlackStub
-) -> None:
+) -> Job:
+    """new@example.com joins while their invitation's DM is being sent; the welcome waits."""
     _invite(core, "new@example.com")
     [in_flight] = core.outbox.claim()
     stub.add_user("U0NEW", "new@example.com")
     core.invitations.welcome(TEAM, "new@example.com")
     assert deliverer.deliver_all() == 0
+    return in_flight
+
+
+def test_a_welcome_waits_for_the_invitation_dm_in_flight_and_then_is_not_sent(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    in_flight = _welcomed_while_the_first_dm_is_in_flight(core, deliverer, stub)
     core.outbox.record_invitation_dm(in_flight, user_id="U0NEW", channel_id="D0NEW", ts="1.0")
     assert deliverer.deliver_all() == 1
     assert _invitation_dms(stub, "U0NEW") == []
@@ -126,11 +135,7 @@ def test_a_welcome_waits_for_the_invitation_dm_in_flight_and_then_is_not_sent(
 def test_a_welcome_is_sent_when_the_dm_in_flight_found_nobody(
     core: BillingAccess, deliverer: Deliverer, stub: SlackStub
 ) -> None:
-    _invite(core, "new@example.com")
-    [in_flight] = core.outbox.claim()
-    stub.add_user("U0NEW", "new@example.com")
-    core.invitations.welcome(TEAM, "new@example.com")
-    assert deliverer.deliver_all() == 0
+    in_flight = _welcomed_while_the_first_dm_is_in_flight(core, deliverer, stub)
     core.outbox.done(in_flight, "not in the workspace yet")
     assert deliverer.deliver_all() == 1
     assert len(_invitation_dms(stub, "U0NEW")) == 1
