@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
@@ -159,13 +160,9 @@ class Invitations(_Repository[Invitation]):
         SQLite's writing transactions take turns already: there, each is held."""
         if self._session.get_bind().dialect.name != "postgresql":
             return set(invitation_ids)
-        return {
-            invitation_id
-            for invitation_id in invitation_ids
-            if self._session.exec(
-                select(func.pg_try_advisory_xact_lock(DM_LOCKS, invitation_id))
-            ).one()
-        }
+        ids = func.unnest(postgresql.array(invitation_ids)).table_valued("id").render_derived()
+        query = select(ids.c.id).where(func.pg_try_advisory_xact_lock(DM_LOCKS, ids.c.id))
+        return set(self._session.exec(query))
 
 
 def _due_reminder(now: datetime) -> tuple[ColumnElement[bool], ...]:
