@@ -1,6 +1,12 @@
-"""Email addresses: validated, normalised (lower case), compared as such."""
+"""Email addresses: validated, normalised, compared as such.
+
+Two addresses are the same only when they are equal after NFC normalisation and
+folding ASCII A-Z to lower case. Every other character is kept as it is, so no
+non-ASCII letter ever stands in for an ASCII one (``\u212aim`` is not ``kim``).
+"""
 
 import re
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -8,6 +14,7 @@ from bot.core.errors import InvalidEmail, InvalidInput
 
 MAX_EMAILS_AT_ONCE = 50
 _SEPARATORS = re.compile(r"[\s,;]+")
+_ASCII_UPPER_TO_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def normalise_email(raw: str) -> str:
@@ -15,11 +22,15 @@ def normalise_email(raw: str) -> str:
     candidate = raw.strip()
     if not candidate:
         raise InvalidEmail(raw, "it is empty")
+    _refuse_ascii_stand_ins(candidate)
+    canonical = _nfc(_nfc(candidate).translate(_ASCII_UPPER_TO_LOWER))
     try:
-        validated = validate_email(candidate, check_deliverability=False)
+        validate_email(canonical, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidEmail(candidate, str(error)) from None
-    return validated.normalized.lower()
+    # Not email-validator's ``normalized``: its IDNA mapping folds non-ASCII letters
+    # of the domain into ASCII ones.
+    return canonical
 
 
 def parse_email_list(text: str) -> list[str]:
@@ -30,3 +41,18 @@ def parse_email_list(text: str) -> list[str]:
     if len(raw_items) > MAX_EMAILS_AT_ONCE:
         raise InvalidInput(f"Enter at most {MAX_EMAILS_AT_ONCE} email addresses at once.")
     return list(dict.fromkeys(normalise_email(item) for item in raw_items))
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _refuse_ascii_stand_ins(candidate: str) -> None:
+    """NFC itself turns a few characters into ASCII (KELVIN SIGN into K), so an address
+    holding one would equal its look-alike: such an address is refused instead."""
+    for character in candidate:
+        if not character.isascii() and _nfc(character).isascii():
+            name = unicodedata.name(character, f"U+{ord(character):04X}")
+            raise InvalidEmail(
+                candidate, f"it contains {name}, which stands in for “{_nfc(character)}”"
+            )
