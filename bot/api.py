@@ -19,11 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def access_routes(core: BillingAccess, token: str) -> list[BaseRoute]:
+    """The API's routes; a blank ``token`` (which settings already refuse) lets nobody in."""
     expected = f"Bearer {token}".encode()
 
     def authorized(request: Request) -> bool:
         given = request.headers.get("authorization", "").encode()
-        return hmac.compare_digest(given, expected)
+        return bool(token.strip()) and hmac.compare_digest(given, expected)
 
     async def users(request: Request) -> Response:
         if not authorized(request):
