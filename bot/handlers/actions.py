@@ -20,6 +20,8 @@ class InvitationChange(Protocol):
 
 
 Confirmation = Callable[[Invitation], Message]
+_LARGEST_ID = 2**31 - 1
+"""Ids are INTEGER columns: 32 bits on PostgreSQL."""
 
 
 def register(app: App, deps: Deps) -> None:
@@ -46,8 +48,9 @@ def _value(args: Args) -> str:
 
 
 def _invitation_id(args: Args) -> int:
+    """The id a button names; a forged one (``²``, ``-1``, 25 nines) names no invitation."""
     value = _value(args)
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and int(value) <= _LARGEST_ID):
         raise NotFound("That invitation does not exist.")
     return int(value)
 

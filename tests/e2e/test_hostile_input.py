@@ -1,9 +1,12 @@
 """Hostile input through the real HTTP path: whatever is typed, a clear answer (never a 500),
 and nothing a person typed reaches Slack as markup."""
 
+import json
+import logging
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,3 +94,19 @@ def test_a_permissions_modal_edited_to_name_the_owner_or_a_stranger_changes_noth
         _assert_no_foreign_markup(answer)
     assert access(running, "owner@acme.example.com")["permissions"] != ["orders"]
     assert access(running, "ana@example.com")["status"] == "invited"
+
+
+@pytest.mark.parametrize("action_id", [ids.ACCEPT, ids.DECLINE])
+def test_a_forged_invitation_button_gets_not_found_and_no_error(
+    running: Running, caplog: pytest.LogCaptureFixture, action_id: str
+) -> None:
+    running.stub.add_user("U0ANA", "ana@example.com")
+    set_up(running)
+    earlier = len(running.stub.responses())
+    values = ["424242", "\u00b2", "9" * 25, "-1", "1e3", " 12", "", str(2**31)]
+    for count, value in enumerate(values, start=earlier + 1):
+        running.slack.click("U0ANA", action_id, value)
+        running.stub.wait_for(lambda _calls, n=count: len(running.stub.responses()) == n)
+    replies = [json.dumps(response) for response in running.stub.responses()[earlier:]]
+    assert all("That invitation does not exist." in reply for reply in replies), replies
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
