@@ -103,10 +103,14 @@ def test_a_forged_invitation_button_gets_not_found_and_no_error(
     running.stub.add_user("U0ANA", "ana@example.com")
     set_up(running)
     earlier = len(running.stub.responses())
-    values = ["424242", "\u00b2", "9" * 25, "-1", "1e3", " 12", "", str(2**31)]
-    for count, value in enumerate(values, start=earlier + 1):
-        running.slack.click("U0ANA", action_id, value)
-        running.stub.wait_for(lambda _calls, n=count: len(running.stub.responses()) == n)
+    for value in ["424242", "\u00b2", "9" * 25, "-1", "1e3", " 12", "", str(2**31)]:
+        _click_and_wait_for_the_reply(running, action_id, value)
     replies = [json.dumps(response) for response in running.stub.responses()[earlier:]]
     assert all("That invitation does not exist." in reply for reply in replies), replies
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _click_and_wait_for_the_reply(running: Running, action_id: str, value: str) -> None:
+    replied = len(running.stub.responses()) + 1
+    running.slack.click("U0ANA", action_id, value)
+    running.stub.wait_for(lambda _calls: len(running.stub.responses()) == replied)
