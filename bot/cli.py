@@ -1,19 +1,26 @@
-"""The ``billing-bot`` command: ``serve`` and ``migrate``."""
+"""The ``billing-bot`` command: ``serve``, ``migrate`` and ``audit export``."""
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 
 import uvicorn
+from sqlalchemy import Engine
 
 from bot.audit_export import FORMATS, write_events
 from bot.core import BillingAccess
 from bot.core.errors import DomainError
 from bot.server import build
-from bot.settings import Settings, SettingsError, load_settings
-from storage.engine import make_engine
+from bot.settings import (
+    DatabaseSettings,
+    Settings,
+    SettingsError,
+    load_database_settings,
+    load_settings,
+)
+from storage.engine import DatabaseUnreachable, ensure_reachable, make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import unit_of_work_factory
 
@@ -25,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="billing-bot",
         description="Billing Access for Slack: who may do what on the billing account.",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {version('billing-access-for-slack')}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="run the bot's HTTP server")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
@@ -32,7 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
         help="worker processes sharing the port (default: $WEB_CONCURRENCY, else 1)",
     )
     serve.add_argument(
@@ -57,34 +66,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        settings = load_settings()
+        return _run(arguments)
     except SettingsError as error:
         print(f"billing-bot: {error}", file=sys.stderr)
-        return 2
+    except DatabaseUnreachable as error:
+        print(f"billing-bot: setting DATABASE_URL: {error}", file=sys.stderr)
+    return 2
+
+
+def _run(arguments: argparse.Namespace) -> int:
     if arguments.command == "migrate":
-        return migrate(settings)
+        return migrate(load_database_settings())
     if arguments.command == "audit":
-        return export_audit(settings, team=arguments.team, fmt=arguments.format)
-    port = arguments.port or settings.PORT
+        return export_audit(load_database_settings(), team=arguments.team, fmt=arguments.format)
+    settings = load_settings()
     return serve(
         settings,
         host=arguments.host,
-        port=port,
+        port=arguments.port or settings.PORT,
         socket_mode=arguments.socket_mode,
-        workers=arguments.workers,
+        workers=settings.WEB_CONCURRENCY if arguments.workers is None else arguments.workers,
     )
 
 
-def migrate(settings: Settings) -> int:
-    upgrade(make_engine(settings.DATABASE_URL))
+def migrate(settings: DatabaseSettings) -> int:
+    _migrated_engine(settings)
     log.info("database schema is up to date")
     return 0
 
 
-def export_audit(settings: Settings, *, team: str, fmt: str) -> int:
-    engine = make_engine(settings.DATABASE_URL)
-    upgrade(engine)
-    core = BillingAccess.create(unit_of_work_factory(engine))
+def export_audit(settings: DatabaseSettings, *, team: str, fmt: str) -> int:
+    core = BillingAccess.create(unit_of_work_factory(_migrated_engine(settings)))
     try:
         events = core.audit.trail(team)
     except DomainError as error:
@@ -94,6 +106,15 @@ def export_audit(settings: Settings, *, team: str, fmt: str) -> int:
     return 0
 
 
+def _migrated_engine(settings: DatabaseSettings) -> Engine:
+    """The database's engine with its schema up to date; ``DatabaseUnreachable`` (before any
+    migration starts) when it cannot be opened."""
+    engine = make_engine(settings.DATABASE_URL)
+    ensure_reachable(engine)
+    upgrade(engine)
+    return engine
+
+
 def serve(
     settings: Settings, *, host: str, port: int, socket_mode: bool = False, workers: int = 1
 ) -> int:
@@ -101,7 +122,7 @@ def serve(
     if missing:
         print(f"billing-bot: {missing}", file=sys.stderr)
         return 2
-    upgrade(make_engine(settings.DATABASE_URL))
+    _migrated_engine(settings).dispose()
     if workers > 1:
         uvicorn.run(
             "bot.server:from_environment",

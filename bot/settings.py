@@ -1,12 +1,13 @@
 """Settings from the environment and ``.env``, exactly as DESIGN §5 names them."""
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.core import Timings
 from bot.durations import parse_duration
@@ -19,20 +20,61 @@ def _duration(value: object) -> object:
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What every command needs: `migrate` and `audit export` need nothing else."""
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = "sqlite:///billing-bot.db"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not an SQLAlchemy database URL") from None
+        _check_driver(url)
+        return value
+
+
+def _check_driver(url: URL) -> None:
+    """Fail at start-up, not at the first connection, when SQLAlchemy cannot load the URL's
+    dialect or its driver."""
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise ValueError(
+            f"SQLAlchemy has no database dialect {url.drivername!r} "
+            "(use sqlite:///… or postgresql+psycopg://…)"
+        ) from None
+    except ImportError as error:
+        raise ValueError(f"needs the driver {error.name}, which is not installed") from None
+
+
+class Settings(DatabaseSettings):
+    """What `serve` needs: the database and Slack."""
 
     SLACK_BOT_TOKEN: SecretStr
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
-    DATABASE_URL: str = "sqlite:///billing-bot.db"
     BILLING_API_TOKEN: SecretStr | None = None
     PORT: int = Field(default=3000, ge=1, le=65535)
+    WEB_CONCURRENCY: int = Field(default=1, ge=1)
     REMINDER_FIRST_AFTER: Duration = timedelta(hours=24)
     REMINDER_REPEAT_EVERY: Duration = timedelta(hours=24)
     INVITE_EXPIRES_AFTER: Duration = timedelta(days=7)
     REMINDER_SWEEP_EVERY: Duration = timedelta(seconds=60)
+
+    @field_validator(
+        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "BILLING_API_TOKEN"
+    )
+    @classmethod
+    def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise PydanticCustomError("empty", "is empty")
+        return value
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -51,15 +93,6 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("DATABASE_URL")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        try:
-            make_url(value)
-        except ArgumentError:
-            raise ValueError("is not an SQLAlchemy database URL") from None
-        return value
-
     @property
     def timings(self) -> Timings:
         return Timings(
@@ -77,14 +110,29 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
+AnySettings = TypeVar("AnySettings", bound=DatabaseSettings)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning pydantic's report into one line that names the setting."""
+    """Read everything `serve` needs, turning pydantic's report into one line naming the
+    setting."""
+    return _load(Settings, overrides)
+
+
+def load_database_settings() -> DatabaseSettings:
+    """Read only what the database commands need, so Slack settings cannot stop them."""
+    return _load(DatabaseSettings, {})
+
+
+def _load(kind: type[AnySettings], overrides: dict[str, object]) -> AnySettings:
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"][:1]) or "settings"
         if first["type"] == "missing":
             raise SettingsError(f"setting {name} is required but not set") from None
+        if first["type"] == "empty":
+            raise SettingsError(f"setting {name} is set but empty") from None
         reason = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"setting {name} is malformed: {reason}") from None

@@ -1,10 +1,11 @@
 """Engines for any SQLAlchemy URL, with SQLite set up to behave under concurrent writers."""
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 READ_ONLY = "billing_read_only"
@@ -67,3 +68,35 @@ def is_database_reachable(engine: Engine) -> bool:
     except (SQLAlchemyError, OSError):
         return False
     return True
+
+
+class DatabaseUnreachable(Exception):
+    """The database cannot be opened; the message says why in one line, without a password."""
+
+
+def ensure_reachable(engine: Engine) -> None:
+    """Open one connection, or raise ``DatabaseUnreachable`` saying why not."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as error:
+        url = engine.url
+        where = url.render_as_string(hide_password=True)
+        reason = _sqlite_reason(url) or _driver_reason(error)
+        if url.password:
+            reason = reason.replace(str(url.password), "***")
+        raise DatabaseUnreachable(f"could not connect to {where}: {reason}") from None
+
+
+def _sqlite_reason(url: URL) -> str | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    folder = Path(url.database).parent
+    return None if folder.is_dir() else f"the folder {folder} does not exist"
+
+
+def _driver_reason(error: DBAPIError) -> str:
+    # psycopg says 'connection failed: connection to server at "h", port 5432 failed: FATAL:
+    # database "x" does not exist' and a hint on the next lines: keep the last reason only.
+    first_line = str(error.orig).strip().splitlines()[0]
+    return first_line.rsplit("failed: ", 1)[-1].removeprefix("FATAL:").strip()

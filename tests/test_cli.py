@@ -9,24 +9,38 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import inspect
+from sqlalchemy.engine import URL, make_url
 
+from bot.cli import main
 from bot.core import BillingAccess
 from bot.web import create_web_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import unit_of_work_factory
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
 from tests.e2e.conftest import free_port
 
 BOT = [sys.executable, "-m", "bot"]
+# Settings the tests set themselves, whatever the environment running them holds.
+OURS = ("SLACK_", "DATABASE_", "BILLING_", "WEB_CONCURRENCY")
+UNREACHABLE = "postgresql+psycopg://postgres:Sup3r%40Secret@127.0.0.1:1/billing"
+# Good settings for serve, on a database it cannot reach: should a bad setting slip through,
+# serve stops at the database instead of serving.
+SERVE = {
+    "SLACK_BOT_TOKEN": "xoxb-cli-test",
+    "SLACK_SIGNING_SECRET": "cli-test-secret",
+    "DATABASE_URL": UNREACHABLE,
+}
 
 
 def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     return {
         **keep,
         "SLACK_BOT_TOKEN": "xoxb-cli-test",
@@ -194,3 +208,149 @@ def test_workers_must_be_at_least_one_and_socket_mode_takes_one(tmp_path: Path) 
                               capture_output=True, text=True)  # fmt: skip
         assert done.returncode == 2
         assert message in done.stderr
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """No settings but those a test sets, and no .env, for running ``main`` in-process."""
+    for name in [name for name in os.environ if name.startswith(OURS)]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+def _postgres_url() -> URL:
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    return make_url(POSTGRES_URL)
+
+
+@pytest.mark.parametrize(
+    ("command", "settings", "line"),
+    [
+        (
+            "migrate",
+            {"DATABASE_URL": "nonsense://x"},
+            "setting DATABASE_URL is malformed: SQLAlchemy has no database dialect 'nonsense' "
+            "(use sqlite:///… or postgresql+psycopg://…)",
+        ),
+        (
+            "migrate",
+            {"DATABASE_URL": UNREACHABLE},
+            "setting DATABASE_URL: could not connect to "
+            "postgresql+psycopg://postgres:***@127.0.0.1:1/billing: Connection refused",
+        ),
+        (
+            "serve",
+            {**SERVE, "SLACK_SIGNING_SECRET": ""},
+            "setting SLACK_SIGNING_SECRET is set but empty",
+        ),
+        (
+            "serve",
+            {**SERVE, "BILLING_API_TOKEN": " "},
+            "setting BILLING_API_TOKEN is set but empty",
+        ),
+        (
+            "serve",
+            {**SERVE, "WEB_CONCURRENCY": "abc"},
+            "setting WEB_CONCURRENCY is malformed: "
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_exact_line_and_exit_2(
+    bare_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    settings: dict[str, str],
+    line: str,
+) -> None:
+    for name, value in settings.items():
+        bare_environment.setenv(name, value)
+    assert main([command]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"billing-bot: {line}"]
+
+
+def test_a_sqlite_database_in_a_missing_folder_is_one_line(
+    bare_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bare_environment.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/bot.db")
+    assert main(["migrate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"billing-bot: setting DATABASE_URL: could not connect to sqlite:///{tmp_path}/missing/"
+        f"bot.db: the folder {tmp_path}/missing does not exist"
+    ]
+
+
+@pytest.mark.postgres
+def test_a_missing_postgresql_database_is_one_line(
+    bare_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _postgres_url().set(database="billing_bot_no_such_database")
+    bare_environment.setenv("DATABASE_URL", url.render_as_string(hide_password=False))
+    assert main(["migrate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"billing-bot: setting DATABASE_URL: could not connect to {url.render_as_string()}: "
+        'database "billing_bot_no_such_database" does not exist'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "settings"),
+    [
+        (["serve"], {"SLACK_SIGNING_SECRET": ""}),
+        (["migrate"], {"DATABASE_URL": UNREACHABLE}),
+    ],
+    ids=["empty signing secret", "unreachable database"],
+)
+def test_the_command_itself_prints_one_line_and_no_secret(
+    tmp_path: Path, arguments: list[str], settings: dict[str, str]
+) -> None:
+    done = subprocess.run([*BOT, *arguments], env=_environment(tmp_path, **settings),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert "Sup3r" not in done.stderr and "cli-test-secret" not in done.stderr
+
+
+def test_help_works_whatever_web_concurrency_holds(tmp_path: Path) -> None:
+    environment = _environment(tmp_path, WEB_CONCURRENCY="abc")
+    done = subprocess.run(
+        [*BOT, "serve", "--help"], env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--workers" in done.stdout
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"billing-bot {version('billing-access-for-slack')}\n"
+
+
+def test_migrate_and_audit_export_need_no_slack_settings(
+    bare_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bare_environment.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert main(["migrate"]) == 0
+    _trail_in(tmp_path)
+    assert main(["audit", "export", "--team", "T0001", "--format", "jsonl"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_migrate_an_in_memory_sqlite_database(bare_environment: pytest.MonkeyPatch) -> None:
+    bare_environment.setenv("DATABASE_URL", "sqlite:///:memory:")
+    assert main(["migrate"]) == 0
+
+
+@pytest.mark.postgres
+def test_migrate_with_a_percent_encoded_password_keeps_it_to_itself(tmp_path: Path) -> None:
+    if _postgres_url().password:
+        pytest.skip("needs a TEST_POSTGRES_URL without a password (any password is accepted)")
+    url = _postgres_url().set(password="Sup3r@Secret").render_as_string(hide_password=False)
+    assert "Sup3r%40Secret" in url
+    done = subprocess.run([*BOT, "migrate"], env=_environment(tmp_path, DATABASE_URL=url),
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Sup3r" not in done.stdout + done.stderr

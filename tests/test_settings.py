@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.durations import format_duration, parse_duration
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_database_settings, load_settings
 
 ALL_SETTINGS = (
     "SLACK_BOT_TOKEN",
@@ -17,6 +17,7 @@ ALL_SETTINGS = (
     "DATABASE_URL",
     "BILLING_API_TOKEN",
     "PORT",
+    "WEB_CONCURRENCY",
     "REMINDER_FIRST_AFTER",
     "REMINDER_REPEAT_EVERY",
     "INVITE_EXPIRES_AFTER",
@@ -109,3 +110,55 @@ def test_a_bad_setting_is_named_in_one_line(
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
     assert "xoxp-user-token" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("SLACK_SIGNING_SECRET", "", "setting SLACK_SIGNING_SECRET is set but empty"),
+        ("SLACK_BOT_TOKEN", "", "setting SLACK_BOT_TOKEN is set but empty"),
+        ("SLACK_APP_TOKEN", " ", "setting SLACK_APP_TOKEN is set but empty"),
+        ("BILLING_API_TOKEN", "", "setting BILLING_API_TOKEN is set but empty"),
+        ("BILLING_API_TOKEN", " \t ", "setting BILLING_API_TOKEN is set but empty"),
+        (
+            "WEB_CONCURRENCY",
+            "abc",
+            "setting WEB_CONCURRENCY is malformed: "
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+        (
+            "DATABASE_URL",
+            "nonsense://x",
+            "setting DATABASE_URL is malformed: SQLAlchemy has no database dialect 'nonsense' "
+            "(use sqlite:///… or postgresql+psycopg://…)",
+        ),
+        (
+            "DATABASE_URL",
+            "mysql://root:hunter2@db/billing",
+            "setting DATABASE_URL is malformed: needs the driver MySQLdb, which is not installed",
+        ),
+    ],
+)
+def test_an_empty_secret_or_unusable_setting_is_one_exact_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, line: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == line
+
+
+def test_the_database_commands_need_no_slack_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")
+    monkeypatch.setenv("WEB_CONCURRENCY", "abc")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
+    assert load_database_settings().DATABASE_URL == "sqlite:///elsewhere.db"
+
+
+def test_the_database_commands_still_check_the_database_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "nonsense://x")
+    with pytest.raises(SettingsError, match=r"^setting DATABASE_URL is malformed"):
+        load_database_settings()
