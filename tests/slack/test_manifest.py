@@ -45,7 +45,17 @@ def test_manifest_validates_against_slacks_schema(
 
 
 def test_the_schemas_are_there() -> None:
-    assert len(SCHEMAS) == 2
+    folder = ROOT.parent / "shared" / "slack"
+    if not SCHEMAS:
+        pytest.fail(
+            f"Slack's manifest schemas (manifest.schema.*.json) are not in {folder}: the "
+            f"project's shared/ folder must sit beside the checkout, at {ROOT.parent / 'shared'}",
+            pytrace=False,
+        )
+    assert [path.name for path in SCHEMAS] == [
+        "manifest.schema.1.0.0.json",
+        "manifest.schema.2.0.0.json",
+    ]
 
 
 def test_the_slash_command_is_the_one_the_code_registers(manifest: dict[str, Any]) -> None:
