@@ -70,15 +70,28 @@ def member_row(member: Member) -> list[Block]:
 
 
 def invitation_row(invitation: Invitation, now: datetime) -> list[Block]:
-    """One pending invitation: who invited, how long ago, expiry, what it grants; buttons."""
+    """One pending invitation as anyone may see it, in the reminders channel too: who
+    invited, how long ago, expiry; buttons. Not what it would grant."""
+    return _pending_row(invitation, _invited_line(invitation, now))
+
+
+def owners_invitation_row(invitation: Invitation, now: datetime) -> list[Block]:
+    """One pending invitation as its owner sees it: also what it would grant."""
+    grants = escape(permission_summary(invitation.permissions))
+    return _pending_row(invitation, f"{_invited_line(invitation, now)}\n{grants}")
+
+
+def _invited_line(invitation: Invitation, now: datetime) -> str:
     expiry = "expired" if invitation.expires_at <= now else "expires"
-    text = (
-        f"*{shown_email(invitation.email)}*\n"
+    return (
         f"Invited by {mention(invitation.invited_by_user_id)} "
-        f"{age(invitation.created_at, now)} · {expiry} {date_token(invitation.expires_at)}\n"
-        f"{escape(permission_summary(invitation.permissions))}"
+        f"{age(invitation.created_at, now)} · {expiry} {date_token(invitation.expires_at)}"
     )
+
+
+def _pending_row(invitation: Invitation, details: str) -> list[Block]:
     email = invitation.email
+    text = f"*{shown_email(email)}*\n{details}"
     return [section(text), actions(resend_button(email), revoke_button(email))]
 
 
@@ -95,7 +108,7 @@ def users_listing(members: Iterable[Member]) -> Listing:
 
 
 def pending_listing(pending: Iterable[Invitation], now: datetime) -> Listing:
-    rows = [invitation_row(invitation, now) for invitation in pending]
+    rows = [owners_invitation_row(invitation, now) for invitation in pending]
     return Listing(f"*Pending invitations* ({len(rows)})", rows, "No pending invitations.")
 
 

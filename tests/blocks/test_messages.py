@@ -10,6 +10,7 @@ from bot.blocks.messages import (
     access_removed,
     audit_list,
     contacts_list,
+    expiry_notice,
     invitation_closed_dm,
     invitation_dm,
     invitation_resent,
@@ -20,13 +21,14 @@ from bot.blocks.messages import (
     notice,
     owner_outcome_notice,
     pending_list,
+    reminder_digest,
     remove_confirmation,
     usage,
     user_table,
 )
-from bot.blocks.text import date_token
+from bot.blocks.text import ALL_PERMISSIONS, date_token, escape, permission_summary
 from bot.core.invitations import InviteResult
-from bot.core.permissions import ALL_KEYS
+from bot.core.permissions import ALL_KEYS, labels
 from storage.tables import InvitationStatus
 from tests.blocks import (
     HOSTILE,
@@ -265,6 +267,23 @@ def test_pending_list() -> None:
     assert "No pending invitations." in rendered(empty.blocks)
     many = checked(pending_list(account(), many_invitations(500), NOW))
     assert rendered(many.blocks).count("@acme.example.com*") + left_out(many.blocks) == 500
+
+
+@pytest.mark.parametrize("keys", [("invoices", "quotes"), ("emails",), ALL_KEYS])
+def test_the_channel_is_not_told_what_pending_invitations_would_grant(
+    keys: tuple[str, ...],
+) -> None:
+    pending = [invitation(permissions=keys), invitation("second@acme.example.com", keys, id=8)]
+    grants = [*keys, *map(escape, labels(keys)), ALL_PERMISSIONS]
+    for posted in (
+        reminder_digest(account(), pending, NOW),
+        expiry_notice(account(), pending, NOW),
+    ):
+        shown = f"{checked(posted).text}\n{rendered(posted.blocks)}"
+        assert "new@acme.example.com" in shown and f"<@{OWNER}>" in shown
+        assert [grant for grant in grants if grant in shown] == []
+    owners_list = rendered(pending_list(account(), pending, NOW).blocks)
+    assert escape(permission_summary(keys)) in owners_list
 
 
 def test_contacts_list() -> None:
