@@ -258,9 +258,9 @@ ELEMENTS: Final[Mapping[str, ElementSpec]] = MappingProxyType(
 
 CONFIRM_FIELDS: Final = (
     TextField("title", PLAIN, "confirm.title", required=True),
-    # The field table says plain_text, but Slack's own example on the same page and
-    # slack-sdk's ConfirmObject (default type) use mrkdwn, so both are accepted.
-    TextField("text", ANY_TEXT, "confirm.text", required=True),
+    # The field table says plain_text (Slack's example on the same page and slack-sdk's
+    # ConfirmObject use mrkdwn, but the reference is what Slack promises).
+    TextField("text", PLAIN, "confirm.text", required=True),
     TextField("confirm", PLAIN, "confirm.confirm", required=True),
     TextField("deny", PLAIN, "confirm.deny", required=True),
 )

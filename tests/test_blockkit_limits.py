@@ -612,9 +612,16 @@ RULES = [
     pytest.param(
         MSG,
         in_actions(button(confirm=confirm(text=pt(x(301))))),
-        in_actions(button(confirm=confirm(text=md(x(300))))),
+        in_actions(button(confirm=confirm(text=pt(x(300))))),
         "confirm.text limit of 300",
         id="confirm-text-300",
+    ),
+    pytest.param(
+        MSG,
+        in_actions(button(confirm=confirm(text=md("Really?")))),
+        in_actions(button(confirm=confirm())),
+        "confirm.text: must be a plain_text",
+        id="confirm-text-plain",
     ),
     pytest.param(
         MSG,

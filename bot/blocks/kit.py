@@ -2,7 +2,8 @@
 
 Every text passed in here must already be safe: mrkdwn escaped with ``text.escape`` (except
 the bot's own mentions and date tokens), plain text free of anything a person typed unless
-escaped too. Lengths are enforced here so no builder can produce an invalid payload.
+escaped too, but for a confirmation dialog's text (see ``confirm``). Lengths are enforced
+here so no builder can produce an invalid payload.
 Limits: https://docs.slack.dev/reference/block-kit/ (blocks, elements, composition objects).
 """
 
@@ -67,10 +68,11 @@ def actions(*elements: Block) -> Block:
 
 
 def confirm(title: str, text: str, yes: str, no: str = "Cancel") -> dict[str, Any]:
-    """A confirmation dialog for a dangerous button (``text`` is mrkdwn)."""
+    """A confirmation dialog for a dangerous button. ``text`` is plain text, as Slack's
+    reference requires: shown as it is, so not escaped."""
     return {
         "title": plain(title, CONFIRM_TITLE),
-        "text": mrkdwn(text, CONFIRM_TEXT),
+        "text": plain(text, CONFIRM_TEXT),
         "confirm": plain(yes, CONFIRM_BUTTON),
         "deny": plain(no, CONFIRM_BUTTON),
         "style": "danger",

@@ -162,5 +162,5 @@ def _member_rank(member: Member) -> int:
 
 
 def _confirm_email(email: str) -> str:
-    """An email short enough for a confirmation dialog's 300 characters."""
-    return truncate(escape(email), CONFIRM_EMAIL)
+    """An email short enough for a confirmation dialog's 300 characters of plain text."""
+    return truncate(email, CONFIRM_EMAIL)

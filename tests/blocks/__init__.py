@@ -161,6 +161,11 @@ def rendered(payload: object) -> str:
     return "\n".join(texts(payload))
 
 
+def rendered_mrkdwn(payload: object) -> str:
+    """The text Slack parses for mentions and links: mrkdwn only (plain_text is shown as is)."""
+    return "\n".join(obj["text"] for obj in walk(payload) if obj.get("type") == "mrkdwn")
+
+
 def buttons(payload: object, action_id: str | None = None) -> list[dict[str, Any]]:
     return [
         obj

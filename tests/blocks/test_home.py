@@ -30,6 +30,7 @@ from tests.blocks import (
     member,
     owner,
     rendered,
+    rendered_mrkdwn,
 )
 
 
@@ -205,8 +206,18 @@ def test_person_supplied_text_is_escaped_everywhere() -> None:
 def test_hostile_emails_are_escaped_when_shown_and_whole_in_button_values() -> None:
     email = "<!channel>@evil.example"
     view = home([member(email)], [invitation(email)])
-    assert_no_raw_markup(rendered(view))
+    assert_no_raw_markup(rendered_mrkdwn(view))
     assert {b["value"] for b in buttons(view) if "value" in b} == {email}
+
+
+def test_confirmation_dialogs_are_plain_text_showing_the_email_as_it_is() -> None:
+    email = "r&d@acme.example.com"
+    view = home([member(email)], [invitation(email)])
+    dialogs = [b["confirm"]["text"] for b in buttons(view) if "confirm" in b]
+    assert [(d["type"], d["text"].split("?")[0]) for d in dialogs] == [
+        ("plain_text", f"Remove access for {email}"),
+        ("plain_text", f"Revoke the invitation for {email}"),
+    ]
 
 
 def test_user_home_lists_their_permissions_in_catalogue_order() -> None:

@@ -51,6 +51,7 @@ from tests.blocks import (
     member,
     owner,
     rendered,
+    rendered_mrkdwn,
 )
 
 CLOSED = [s for s in InvitationStatus if s != InvitationStatus.PENDING]
@@ -204,7 +205,7 @@ def test_remove_confirmation_asks_before_removing() -> None:
     assert remove["style"] == "danger" and "confirm" in remove
     checked(remove_confirmation(HUGE_EMAIL))
     hostile = remove_confirmation("<!channel>@x.example")
-    assert_no_raw_markup(rendered(hostile.blocks))
+    assert_no_raw_markup(rendered_mrkdwn(hostile.blocks))
 
 
 # --- Usage ------------------------------------------------------------------------------------
