@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
+    CHANNEL_KINDS,
     Account,
     AuditEvent,
     Contact,
@@ -216,6 +217,7 @@ class OutboxRepository(_Repository[Outbox]):
             .where(
                 col(Outbox.done_at).is_(None),
                 col(Outbox.next_attempt_at) <= now,
+                col(Outbox.paused).is_(False),
                 or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
             )
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
@@ -226,6 +228,33 @@ class OutboxRepository(_Repository[Outbox]):
 
     def get(self, outbox_id: int) -> Outbox | None:
         return self._session.get(Outbox, outbox_id)
+
+    def pause_channel_messages(self, account_id: int) -> None:
+        """Keep the account's undone channel messages, in flight or not, until released."""
+        statement = (
+            update(Outbox)
+            .where(
+                col(Outbox.account_id) == account_id,
+                col(Outbox.kind).in_(CHANNEL_KINDS),
+                col(Outbox.done_at).is_(None),
+            )
+            .values(paused=True, claimed_until=None)
+        )
+        self._session.exec(statement)
+
+    def paused(self, account_id: int) -> Sequence[Outbox]:
+        """The account's kept messages, oldest first, locked for this transaction."""
+        query = (
+            select(Outbox)
+            .where(
+                col(Outbox.account_id) == account_id,
+                col(Outbox.paused).is_(True),
+                col(Outbox.done_at).is_(None),
+            )
+            .order_by(col(Outbox.id))
+            .with_for_update()
+        )
+        return self._session.exec(query).all()
 
     def invitations_in_flight(self, invitation_ids: Sequence[int], now: datetime) -> set[int]:
         """Which of the invitations have a DM claimed by a sender right now."""

@@ -65,6 +65,9 @@ class Account(SQLModel, table=True):
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """Goes up with every recorded change, so a copy of what the account showed can be
     checked for freshness with one read."""
+    channel_problem: str | None = Field(default=None, max_length=32)
+    """Why the bot cannot post to the reminders channel (a ``ChannelProblem``), or None while
+    it can: channel messages are kept, not sent, until a person fixes it."""
 
 
 class Member(SQLModel, table=True):
@@ -163,6 +166,11 @@ class OutboxKind(StrEnum):
     REMINDER = "reminder"
     INVITEE_NUDGE = "invitee_nudge"
     EXPIRY_NOTICE = "expiry_notice"
+    CHANNEL_PAUSED = "channel_paused"
+
+
+CHANNEL_KINDS = frozenset({OutboxKind.REMINDER, OutboxKind.EXPIRY_NOTICE})
+"""Messages posted to the account's reminders channel: kept while the bot cannot post there."""
 
 
 class Outbox(SQLModel, table=True):
@@ -188,6 +196,8 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = _timestamp()
     claimed_until: datetime | None = _timestamp(nullable=True)
     attempts: int = 0
+    paused: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    """Kept, not due, until a person fixes what stops it (e.g. the bot's channel membership)."""
     done_at: datetime | None = _timestamp(nullable=True)
     outcome: str = Field(default="", max_length=200)
 

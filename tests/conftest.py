@@ -21,6 +21,7 @@ NO_POSTGRES = "no PostgreSQL configured: set TEST_POSTGRES_URL (CI sets it)"
 OWNER = "U0OWNER"
 OWNER_EMAIL = "owner@acme.example.com"
 TEAM = "T0001"
+BILLING_CHANNEL = "C0BILLING"
 
 
 class FakeClock:
@@ -86,6 +87,6 @@ def billing(access: BillingAccess) -> BillingAccess:
         actor=OWNER,
         actor_email=OWNER_EMAIL,
         actor_is_workspace_admin=True,
-        channel_id="C0BILLING",
+        channel_id=BILLING_CHANNEL,
     )
     return access

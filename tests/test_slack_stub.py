@@ -38,6 +38,8 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 def stub() -> Iterator[SlackStub]:
     with SlackStub() as running:
         running.add_user(ALICE, ALICE_EMAIL, name="alice", is_admin=True)
+        running.add_channel("C0GENERAL", "general", bot_is_member=True)
+        running.add_channel("C0BILLING", "billing", bot_is_member=True)
         yield running
 
 
@@ -387,3 +389,62 @@ def test_reset_calls_keeps_workspace_state(stub: SlackStub, client: WebClient) -
     stub.reset_calls()
     assert stub.calls == []
     assert len(stub.messages()) == 1
+
+
+def test_a_bot_posts_only_to_channels_it_is_in(stub: SlackStub, client: WebClient) -> None:
+    stub.add_channel("C0PUBLIC", "finance")
+    stub.add_channel("G0SECRET", "secret-finance", private=True)
+    for channel, refusal in (
+        ("C0PUBLIC", "not_in_channel"),
+        ("G0SECRET", "channel_not_found"),
+        ("C0NOWHERE", "channel_not_found"),
+    ):
+        with pytest.raises(SlackApiError) as error:
+            client.chat_postMessage(channel=channel, text="Reminder")
+        assert api_error(error) == refusal
+    assert stub.messages() == []
+
+
+def test_the_bot_joins_public_channels_only(stub: SlackStub, client: WebClient) -> None:
+    stub.add_channel("C0PUBLIC", "finance")
+    stub.add_channel("G0SECRET", "secret-finance", private=True)
+    joined = client.conversations_join(channel="C0PUBLIC")
+    assert joined["channel"]["is_member"] is True and "warning" not in joined.data
+    assert client.conversations_join(channel="C0PUBLIC")["warning"] == "already_in_channel"
+    client.chat_postMessage(channel="C0PUBLIC", text="Reminder")
+    with pytest.raises(SlackApiError) as hidden:
+        client.conversations_join(channel="G0SECRET")
+    assert api_error(hidden) == "channel_not_found"
+    stub.invite_bot("G0SECRET")
+    with pytest.raises(SlackApiError) as private:
+        client.conversations_join(channel="G0SECRET")
+    assert api_error(private) == "method_not_supported_for_channel_type"
+    client.chat_postMessage(channel="G0SECRET", text="Reminder")
+    assert [message["channel"] for message in stub.messages()] == ["C0PUBLIC", "G0SECRET"]
+
+
+def test_conversations_info_tells_membership(stub: SlackStub, client: WebClient) -> None:
+    stub.add_channel("C0PUBLIC", "finance")
+    stub.add_channel("G0SECRET", "secret-finance", private=True)
+    info = client.conversations_info(channel="C0PUBLIC")["channel"]
+    assert (info["name"], info["is_member"], info["is_private"]) == ("finance", False, False)
+    with pytest.raises(SlackApiError) as error:
+        client.conversations_info(channel="G0SECRET")
+    assert api_error(error) == "channel_not_found"
+    stub.invite_bot("G0SECRET")
+    assert client.conversations_info(channel="G0SECRET")["channel"]["is_member"] is True
+
+
+def test_removed_or_archived_channels_refuse_posts(stub: SlackStub, client: WebClient) -> None:
+    client.chat_postMessage(channel="C0BILLING", text="Reminder")
+    stub.remove_bot("C0BILLING")
+    with pytest.raises(SlackApiError) as removed:
+        client.chat_postMessage(channel="C0BILLING", text="Reminder")
+    assert api_error(removed) == "not_in_channel"
+    stub.archive_channel("C0GENERAL")
+    with pytest.raises(SlackApiError) as archived:
+        client.chat_postMessage(channel="C0GENERAL", text="Reminder")
+    assert api_error(archived) == "is_archived"
+    with pytest.raises(SlackApiError) as joining:
+        client.conversations_join(channel="C0GENERAL")
+    assert api_error(joining) == "is_archived"

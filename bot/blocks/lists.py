@@ -4,6 +4,7 @@ and what a (possibly bulk) invitation did."""
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.blocks.channel import paused_blocks
 from bot.blocks.kit import (
     MESSAGE_BLOCKS,
     SECTION_TEXT,
@@ -50,6 +51,7 @@ def user_table(
     return _listed(
         f"Users of {shown_name(account.name)}",
         [users_listing(members), pending_listing(pending, now)],
+        above=paused_blocks(account),
     )
 
 
@@ -88,8 +90,8 @@ def invite_outcome(result: InviteResult) -> Message:
     return message(_outcome_summary(result), blocks or [section("Nobody was invited.")])
 
 
-def _listed(title: str, parts: Sequence[Listing]) -> Message:
-    top = [header(title)]
+def _listed(title: str, parts: Sequence[Listing], above: Sequence[Block] = ()) -> Message:
+    top = [header(title), *above]
     return message(title, [*top, *listings(parts, MESSAGE_BLOCKS - len(top))])
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from bot.core.accounts import AccountService
 from bot.core.audit import AuditService
+from bot.core.channels import ChannelService
 from bot.core.clock import Clock, utc_now
 from bot.core.contacts import ContactService
 from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
@@ -27,6 +28,7 @@ class BillingAccess:
     audit: AuditService
     outbox: OutboxService
     reminders: ReminderService
+    channels: ChannelService
 
     @classmethod
     def create(
@@ -41,4 +43,5 @@ class BillingAccess:
             AuditService(context),
             OutboxService(context),
             ReminderService(context),
+            ChannelService(context),
         )

@@ -153,6 +153,9 @@ class AccountService:
             account = _require_account(uow, team_id)
             require_owner(account, actor, "change the settings")
             before = _describe(account, self._context.defaults.for_account(account))
+            if account.reminders_channel_id != channel:
+                # Unknown until the bot tries the new channel; what was kept stays kept.
+                account.channel_problem = None
             account.reminders_channel_id = channel
             account.reminder_first_after_s = _seconds(timings.reminder_first_after)
             account.reminder_repeat_every_s = _seconds(timings.reminder_repeat_every)

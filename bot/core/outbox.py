@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.context import CoreContext, account_id
-from storage.tables import Account, Invitation, Outbox, OutboxKind, ProcessedEvent
+from storage.tables import CHANNEL_KINDS, Account, Invitation, Outbox, OutboxKind, ProcessedEvent
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 # Longer than any one attempt can take, so no second sender takes a message still in flight:
@@ -37,6 +37,7 @@ def enqueue(
             payload=payload or {},
             created_at=now,
             next_attempt_at=now,
+            paused=kind in CHANNEL_KINDS and account.channel_problem is not None,
         )
     )
 
@@ -122,15 +123,18 @@ class OutboxService:
             _finish(uow, job, self._context.now(), outcome)
             uow.commit()
 
-    def retry_later(self, job: Job, reason: str, *, at_least: timedelta = timedelta(0)) -> None:
-        """Release the message for a later attempt, backing off; give up after many."""
+    def retry_later(
+        self, job: Job, reason: str, *, at_least: timedelta = timedelta(0), give_up: bool = True
+    ) -> None:
+        """Release the message for a later attempt, backing off; give up after many unless
+        ``give_up`` is False (what stops it is for a person to fix)."""
         now = self._context.now()
         with self._context.uow() as uow:
             row = uow.outbox.get(job.id)
             assert row is not None
             row.claimed_until = None
             row.outcome = reason[:200]
-            if row.attempts >= GIVE_UP_AFTER_ATTEMPTS:
+            if give_up and row.attempts >= GIVE_UP_AFTER_ATTEMPTS:
                 row.done_at = now
                 row.outcome = f"gave up: {reason}"[:200]
             backoff = min(timedelta(seconds=5 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)

@@ -6,9 +6,11 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
 from bot.blocks import messages, modals
+from bot.blocks.channel import account_ready
 from bot.blocks.text import escape
 from bot.grammar import Command, Verb, parse_command
 from bot.handlers.common import Deps, guarded, reply, team_of, user_of
+from bot.slack.channels import settle_channel
 from bot.slack.people import person
 
 COMMAND = "/billing-invite"
@@ -112,21 +114,17 @@ def setup(deps: Deps, args: Args, command: Command) -> None:
 def _set_up(deps: Deps, args: Args, command: Command) -> None:
     team, user = _team_user(args)
     caller = person(deps.client, user)
-    account = deps.core.accounts.setup(
+    channel = str(args.body.get("channel_id") or "")
+    deps.core.accounts.setup(
         team,
         command.argument,
         actor=user,
         actor_email=caller.email,
         actor_is_workspace_admin=caller.is_admin,
-        channel_id=str(args.body.get("channel_id") or ""),
+        channel_id=channel,
     )
-    reply(
-        args,
-        messages.notice(
-            f"The billing account *{escape(account.name)}* is ready. You are its owner, and "
-            f"reminders about pending invitations will appear in <#{account.reminders_channel_id}>."
-        ),
-    )
+    settle_channel(deps.core, deps.client, team, channel, tell_owner=False)
+    reply(args, account_ready(deps.core.accounts.require(team)))
     deps.homes.refresh(team, user)
 
 

@@ -1,9 +1,11 @@
-"""Events: the App Home opened, and someone joining the workspace. Slack retries an event it
-thinks was lost; each event id is handled once, whichever replica gets it."""
+"""Events: the App Home opened, someone joining the workspace, and the bot added to or removed
+from a channel. Slack retries an event it thinks was lost; each event id is handled once,
+whichever replica gets it."""
 
 from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
+from bot.core.channels import ChannelProblem
 from bot.handlers.common import Deps, guarded, team_of
 
 
@@ -26,5 +28,34 @@ def register(app: App, deps: Deps) -> None:
             deps.core.invitations.welcome(team_of(args), email)
             deps.after_change(team_of(args))
 
+    def is_the_bot(args: Args) -> bool:
+        bot = args.context.bot_user_id
+        return bool(bot) and (args.event or {}).get("user") == bot
+
+    def on_bot_added(args: Args) -> None:
+        args.ack()
+        if is_the_bot(args) and first_time(args):
+            team, channel = team_of(args), str((args.event or {}).get("channel") or "")
+            account = deps.core.channels.can_post(team, channel)
+            if account is not None:
+                deps.after_change(team, account.owner_user_id)
+
+    def bot_removed(args: Args) -> None:
+        if first_time(args):
+            team, channel = team_of(args), str((args.event or {}).get("channel") or "")
+            problem = ChannelProblem.NOT_A_MEMBER
+            account = deps.core.channels.cannot_post(team, channel, problem)
+            if account is not None:
+                deps.after_change(team, account.owner_user_id)
+
+    def on_member_left(args: Args) -> None:
+        args.ack()
+        if is_the_bot(args):
+            bot_removed(args)
+
     app.event("app_home_opened")(guarded(on_home_opened))
     app.event("team_join")(guarded(on_team_join))
+    app.event("member_joined_channel")(guarded(on_bot_added))
+    app.event("member_left_channel")(guarded(on_member_left))
+    app.event("channel_left")(guarded(bot_removed))
+    app.event("group_left")(guarded(bot_removed))

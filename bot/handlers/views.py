@@ -12,6 +12,7 @@ from bot.core.emails import parse_email_list
 from bot.core.errors import InvalidInput
 from bot.durations import parse_duration
 from bot.handlers.common import Deps, guarded, team_of, user_of
+from bot.slack.channels import settle_channel
 
 CHOOSE_ONE = "Choose at least one permission, or pick All Permissions."
 
@@ -80,7 +81,15 @@ def _save_settings(deps: Deps, args: Args) -> None:
     timings = Timings(
         durations[ids.FIRST_BLOCK], durations[ids.REPEAT_BLOCK], durations[ids.EXPIRY_BLOCK]
     )
-    deps.core.accounts.update_settings(
-        team_of(args), actor=user_of(args), reminders_channel_id=form.channel_id, timings=timings
+    team, user = team_of(args), user_of(args)
+    account = deps.core.accounts.update_settings(
+        team, actor=user, reminders_channel_id=form.channel_id, timings=timings
     )
     args.ack()
+    channel = account.reminders_channel_id
+
+    def settle() -> None:
+        settle_channel(deps.core, deps.client, team, channel, tell_owner=True)
+        deps.after_change(team, user)
+
+    deps.later(args, settle)

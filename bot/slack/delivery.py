@@ -10,16 +10,28 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import messages
+from bot.blocks.channel import channel_paused_notice
 from bot.blocks.messages import Message
 from bot.core import BillingAccess, Clock
+from bot.core.channels import ChannelProblem
 from bot.core.outbox import Job
+from bot.slack.channels import CHANNEL_PROBLEMS, error_code
 from bot.slack.people import user_id_for_email
-from storage.tables import Invitation, InvitationStatus, OutboxKind
+from storage.tables import CHANNEL_KINDS, Invitation, InvitationStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
 DELIVERY_BATCH = 50
 
+AUTH_ERRORS = {
+    # A person must fix these (reinstall the app, grant what it asks): wait, never give up.
+    "account_inactive",
+    "invalid_auth",
+    "not_authed",
+    "token_expired",
+    "token_revoked",
+    "missing_scope",
+}
 TRANSIENT_ERRORS = {
     "ratelimited",
     "service_unavailable",
@@ -43,6 +55,7 @@ class Deliverer:
             OutboxKind.REMINDER: self._remind_channel,
             OutboxKind.INVITEE_NUDGE: self._nudge_invitee,
             OutboxKind.EXPIRY_NOTICE: self._announce_expiry,
+            OutboxKind.CHANNEL_PAUSED: self._tell_owner_channel_paused,
         }
         self._pacer = ChannelPacer()
 
@@ -73,12 +86,24 @@ class Deliverer:
                 self._core.outbox.done(job, outcome)
 
     def _failed(self, job: Job, error: SlackApiError) -> None:
-        code = str(error.response.get("error", "")) or f"http {error.response.status_code}"
+        code = error_code(error)
         if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
             self._core.outbox.retry_later(job, code, at_least=_retry_after(error))
-            return
-        log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
-        self._core.outbox.done(job, f"refused: {code}")
+        elif job.outbox.kind in CHANNEL_KINDS and code in CHANNEL_PROBLEMS:
+            self._keep_for_channel(job, CHANNEL_PROBLEMS[code], code)
+        elif code in AUTH_ERRORS:
+            log.warning("Slack refused the bot's token (%s); message %s waits", code, job.id)
+            self._core.outbox.retry_later(job, code, give_up=False)
+        else:
+            log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
+            self._core.outbox.done(job, f"refused: {code}")
+
+    def _keep_for_channel(self, job: Job, problem: ChannelProblem, code: str) -> None:
+        """Keep the channel's messages until a person fixes the channel; a message meant for
+        a channel the account no longer uses goes to its new one instead."""
+        channel = job.account.reminders_channel_id
+        if not self._core.channels.cannot_post(job.account.team_id, channel, problem):
+            self._core.outbox.retry_later(job, code)
 
     def _send_invitation(self, job: Job) -> str:
         invitation = job.invitation
@@ -132,6 +157,12 @@ class Deliverer:
     def _announce_expiry(self, job: Job) -> str:
         message = messages.expiry_notice(job.account, job.invitations, self._clock())
         self._post_to_channel(job.account.reminders_channel_id, message)
+        return "sent"
+
+    def _tell_owner_channel_paused(self, job: Job) -> str:
+        if job.account.channel_problem is None:
+            return "resumed before the notice went out"
+        self._post(job.account.owner_user_id, channel_paused_notice(job.account))
         return "sent"
 
     def _post_to_channel(self, channel: str, message: Message) -> None:

@@ -18,7 +18,7 @@ from bot.app import Bot, create_app
 from bot.settings import load_settings
 from bot.slack.http import slack_events_route
 from bot.web import create_web_app
-from tests.conftest import FakeClock
+from tests.conftest import BILLING_CHANNEL, FakeClock
 from tests.e2e.slack_requests import SlackDriver
 from tests.slack_stub import SlackStub
 
@@ -60,6 +60,7 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
 def stub() -> Iterator[SlackStub]:
     with SlackStub(bot_token="xoxb-e2e-token") as running:
         running.add_user(OWNER, OWNER_EMAIL, is_admin=True)
+        running.add_channel(BILLING_CHANNEL, "billing")
         yield running
 
 

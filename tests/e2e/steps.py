@@ -11,8 +11,8 @@ from tests.e2e.conftest import OWNER, Driven
 ACCOUNT = "Acme Ltd"
 
 
-def set_up(running: Driven, name: str = ACCOUNT) -> None:
-    assert running.slack.command(OWNER, f"setup {name}").status_code == 200
+def set_up(running: Driven, name: str = ACCOUNT, *, channel: str = "C0BILLING") -> None:
+    assert running.slack.command(OWNER, f"setup {name}", channel=channel).status_code == 200
     running.stub.wait_for(lambda calls: any("is ready" in json.dumps(c.args) for c in calls))
 
 

@@ -106,6 +106,8 @@ def served(matrix_engine: Engine) -> Iterator[Running]:
             patch.delenv(name, raising=False)
         for caller in CALLERS:
             stub.add_user(caller.user_id, caller.email, is_admin=caller.is_admin)
+        for channel in (CHANNEL, NEW_CHANNEL):
+            stub.add_channel(channel, channel.lower(), bot_is_member=True)
         with serve_bot(matrix_engine, stub) as running:
             yield running
 

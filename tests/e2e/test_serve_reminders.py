@@ -91,6 +91,7 @@ def served(engine: Engine, tmp_path: Path) -> Iterator[tuple[Served, Driven]]:
     with SlackStub(bot_token="xoxb-serve-token") as stub:
         stub.add_user("U0OWNER", "owner@acme.example.com", is_admin=True)
         stub.add_user("U0ANA", ANA)
+        stub.add_channel("C0BILLING", "billing")  # public: `setup` has the bot join it
         bot = Served(stub, engine.url.render_as_string(hide_password=False), tmp_path)
         bot.start()
         try:

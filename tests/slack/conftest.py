@@ -8,7 +8,7 @@ from bot.core import BillingAccess
 from bot.settings import load_settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
-from tests.conftest import OWNER, OWNER_EMAIL, FakeClock
+from tests.conftest import BILLING_CHANNEL, OWNER, OWNER_EMAIL, FakeClock
 from tests.slack_stub import SlackStub
 
 
@@ -18,6 +18,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStub]:
         monkeypatch.delenv(name, raising=False)
     with SlackStub() as running:
         running.add_user(OWNER, OWNER_EMAIL)
+        running.add_channel(BILLING_CHANNEL, "billing", bot_is_member=True)
         yield running
 
 

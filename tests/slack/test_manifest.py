@@ -14,15 +14,27 @@ from bot.handlers.commands import COMMAND
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = sorted((ROOT.parent / "shared" / "slack").glob("manifest.schema.*.json"))
 
-# The bot-token scope each Web API method the bot calls needs (Slack's method reference).
-SCOPE_OF_METHOD = {
-    "chat_postMessage": "chat:write",
-    "chat_update": "chat:write",
-    "conversations_open": "im:write",
-    "users_info": "users:read",
-    "users_lookupByEmail": "users:read.email",
-    "views_open": None,
-    "views_publish": None,
+# The bot-token scopes each Web API method the bot calls needs (Slack's method reference).
+SCOPES_OF_METHOD: dict[str, set[str]] = {
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "conversations_join": {"channels:join"},
+    # Public channels need channels:read, private ones groups:read.
+    "conversations_info": {"channels:read", "groups:read"},
+    "conversations_open": {"im:write"},
+    "users_info": {"users:read"},
+    "users_lookupByEmail": {"users:read.email"},
+    "views_open": set(),
+    "views_publish": set(),
+}
+# The scopes without which Slack does not send a bot event (Slack's event reference).
+SCOPES_OF_EVENT: dict[str, set[str]] = {
+    "app_home_opened": set(),
+    "team_join": {"users:read"},
+    "member_joined_channel": {"channels:read", "groups:read"},
+    "member_left_channel": {"channels:read", "groups:read"},
+    "channel_left": {"channels:read"},
+    "group_left": {"groups:read"},
 }
 
 
@@ -63,16 +75,27 @@ def test_the_slash_command_is_the_one_the_code_registers(manifest: dict[str, Any
     assert commands == [COMMAND]
 
 
+def _listened() -> set[str]:
+    return set(re.findall(r'app\.event\("([a-z_]+)"\)', _source()))
+
+
 def test_the_events_are_those_the_code_listens_to(manifest: dict[str, Any]) -> None:
-    listened = set(re.findall(r'app\.event\("([a-z_]+)"\)', _source()))
-    assert listened == {"app_home_opened", "team_join"}
+    listened = _listened()
+    assert listened <= SCOPES_OF_EVENT.keys(), (
+        f"add the scopes of {listened - SCOPES_OF_EVENT.keys()}"
+    )
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == listened
 
 
-def test_the_scopes_are_exactly_those_the_calls_need(manifest: dict[str, Any]) -> None:
+def test_the_scopes_are_exactly_those_the_calls_and_events_need(manifest: dict[str, Any]) -> None:
     called = set(re.findall(r"\.(chat_\w+|conversations_\w+|users_\w+|views_\w+)\(", _source()))
-    assert called <= SCOPE_OF_METHOD.keys(), f"add the scope of {called - SCOPE_OF_METHOD.keys()}"
-    needed = {SCOPE_OF_METHOD[method] for method in called} - {None} | {"commands"}
+    assert called <= SCOPES_OF_METHOD.keys(), (
+        f"add the scopes of {called - SCOPES_OF_METHOD.keys()}"
+    )
+    needed = {"commands"}.union(
+        *(SCOPES_OF_METHOD[method] for method in called),
+        *(SCOPES_OF_EVENT[event] for event in _listened()),
+    )
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
 

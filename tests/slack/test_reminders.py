@@ -106,6 +106,7 @@ def test_concurrent_sweepers_post_every_reminder_exactly_once(
             actor_is_workspace_admin=True,
             channel_id=f"C{team}",
         )
+        stub.add_channel(f"C{team}", f"billing-{team.lower()}", bot_is_member=True)
         _invite(core, *(f"user{i:02d}.{team.lower()}@example.com" for i in range(45)), team=team)
     clock.advance(DAY)
     replicas = [_replica(engine, stub, clock) for _ in range(sweepers)]

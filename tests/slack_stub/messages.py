@@ -30,6 +30,10 @@ class MessageStore:
             self._conversations[key] = self._ids.new_id("D" if len(key) == 1 else "G")
         return self._conversations[key]
 
+    def is_conversation(self, channel: str) -> bool:
+        """Whether ``channel`` is a DM or group DM the bot opened."""
+        return channel in self._conversations.values()
+
     def post(self, channel: str, args: Mapping[str, Any]) -> dict[str, Any]:
         """Store a new bot message in ``channel`` and return it as Slack echoes it back."""
         ts = self._ids.new_ts()

@@ -55,12 +55,14 @@ def _require_content(args: Args) -> None:
 
 
 def _destination(workspace: Workspace, channel: str) -> str:
-    """A conversation id; a user id stands for the bot's DM with that user, as in Slack."""
-    if channel.startswith(_CONVERSATION_PREFIXES):
+    """A conversation the bot may post to; a user id stands for the bot's DM with that user,
+    as in Slack. Channels follow Slack's membership rules (see ``channels.py``)."""
+    if workspace.messages.is_conversation(channel):
         return channel
     if channel.startswith(_USER_PREFIXES) and workspace.users.exists(channel):
         return workspace.messages.open_conversation([channel])
-    raise ApiError("channel_not_found")
+    workspace.channels.check_can_post(channel)
+    return channel
 
 
 def _existing_conversation(args: Args) -> str:
@@ -117,6 +119,21 @@ def conversations_open(workspace: Workspace, args: Args) -> dict[str, Any]:
     for user_id in user_ids:
         workspace.users.get(user_id)
     return {"channel": {"id": workspace.messages.open_conversation(user_ids)}}
+
+
+def conversations_join(workspace: Workspace, args: Args) -> dict[str, Any]:
+    """The bot joins a public channel (scope ``channels:join``); private ones it cannot."""
+    channel, already = workspace.channels.join(_required(args, "channel"))
+    answer: dict[str, Any] = {"channel": channel.to_api()}
+    if already:
+        answer["warning"] = "already_in_channel"
+        answer["response_metadata"] = {"warnings": ["already_in_channel"]}
+    return answer
+
+
+def conversations_info(workspace: Workspace, args: Args) -> dict[str, Any]:
+    """A channel the bot can see, with ``is_member`` saying whether the bot is in it."""
+    return {"channel": workspace.channels.visible(_required(args, "channel")).to_api()}
 
 
 def chat_post_message(workspace: Workspace, args: Args) -> dict[str, Any]:
@@ -188,6 +205,8 @@ _HANDLERS: dict[str, Handler] = {
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
     "conversations.open": conversations_open,
+    "conversations.join": conversations_join,
+    "conversations.info": conversations_info,
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,
     "chat.update": chat_update,

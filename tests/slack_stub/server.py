@@ -14,9 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+from tests.slack_stub.channels import StubChannel
 from tests.slack_stub.errors import ApiError
 from tests.slack_stub.faults import Fault, FaultPlan
-from tests.slack_stub.ids import TEAM_ID
+from tests.slack_stub.ids import BOT_USER_ID, TEAM_ID
 from tests.slack_stub.methods import dispatch
 from tests.slack_stub.users import StubUser
 from tests.slack_stub.wire import ApiCall, HttpRequest, Reply, parse_call
@@ -186,6 +187,40 @@ class SlackStub:
         )
         with self._condition:
             self._workspace.users.add(user)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        private: bool = False,
+        archived: bool = False,
+        bot_is_member: bool = False,
+    ) -> None:
+        """Add (or replace) a channel; the bot is not in it unless ``bot_is_member``."""
+        members = {BOT_USER_ID} if bot_is_member else set()
+        channel = StubChannel(channel_id, name, private, archived, members)
+        with self._condition:
+            self._workspace.channels.add(channel)
+
+    def invite_bot(self, channel_id: str) -> None:
+        """Someone adds the bot to the channel (``/invite``), as only a person can do for a
+        private one. Slack would then send ``member_joined_channel``; the test sends it."""
+        with self._condition:
+            self._workspace.channels.get(channel_id).members.add(BOT_USER_ID)
+
+    def remove_bot(self, channel_id: str) -> None:
+        """Someone removes the bot from the channel (``/kick``)."""
+        with self._condition:
+            self._workspace.channels.get(channel_id).members.discard(BOT_USER_ID)
+
+    def archive_channel(self, channel_id: str) -> None:
+        with self._condition:
+            self._workspace.channels.get(channel_id).is_archived = True
+
+    def bot_is_in(self, channel_id: str) -> bool:
+        with self._condition:
+            return self._workspace.channels.get(channel_id).bot_is_member
 
     def dm_channel(self, user_id: str) -> str:
         """The id of the bot's DM with ``user_id``, the same one conversations.open returns."""
