@@ -158,3 +158,17 @@ def test_concurrent_deliverers_send_each_newcomer_one_invitation(
     assert handled + deliverer.deliver_all() == 40
     posted = [call.args["channel"] for call in stub.calls_to("chat.postMessage")]
     assert sorted(posted) == sorted(stub.dm_channel(f"U{i:04d}") for i in range(20))
+
+
+def test_a_refused_token_never_makes_a_message_give_up(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub, clock: FakeClock
+) -> None:
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    stub.error_next("users.lookupByEmail", "token_revoked", times=30)
+    for _ in range(30):  # more attempts than any other refusal is given
+        assert deliverer.deliver_due() == 1
+        clock.advance(timedelta(hours=1))
+    assert _invitation_dms(stub, "U0ANA") == []
+    deliverer.deliver_due()  # the app is reinstalled: the token works again
+    assert len(_invitation_dms(stub, "U0ANA")) == 1
