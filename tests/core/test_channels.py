@@ -71,9 +71,7 @@ def test_when_the_bot_can_post_again_what_was_kept_is_one_digest(
     assert actions(billing)[-1] == ("reminders.resumed", BILLING_CHANNEL)
 
 
-def test_kept_expiry_notices_are_one_notice_too(
-    billing: BillingAccess, clock: FakeClock
-) -> None:
+def test_kept_expiry_notices_are_one_notice_too(billing: BillingAccess, clock: FakeClock) -> None:
     billing.channels.cannot_post(TEAM, BILLING_CHANNEL, ChannelProblem.ARCHIVED)
     invite(billing, "ana@example.com", ["invoices"])
     clock.advance(DAY)
