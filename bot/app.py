@@ -3,9 +3,9 @@
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from pydantic import SecretStr
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot.core import BillingAccess, Clock, utc_now
@@ -30,6 +30,8 @@ class Bot:
 
     app: App
     deps: Deps
+    verifier: SignatureVerifier | None
+    """Slack's signature check for the Request URL: set when ``SLACK_SIGNING_SECRET`` is."""
     early: EarlyAnswers | None
     """What may be answered before Bolt: set when requests are signed and the database can
     be read without waiting (see ``storage/stamps.py``)."""
@@ -69,8 +71,9 @@ def create_app(
     secret = settings.SLACK_SIGNING_SECRET
     app = App(
         client=client,
-        signing_secret=secret.get_secret_value() if secret else "",
-        request_verification_enabled=secret is not None,
+        # The Request URL's edge checks each signature once, before Bolt, and quietly (Bolt
+        # would log the body of each request it refuses). Socket Mode needs no signature.
+        request_verification_enabled=False,
         token_verification_enabled=False,
         # Answer Slack as soon as the listener returns, from the request's own thread:
         # listeners acknowledge first and leave every Web API call to Deps.later.
@@ -78,15 +81,12 @@ def create_app(
     )
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
-    return Bot(app, deps, _early_answers(secret, engine, replies, clock))
-
-
-def _early_answers(
-    secret: SecretStr | None, engine: Engine, replies: ReplyCache, clock: Clock
-) -> EarlyAnswers | None:
     if secret is None:
-        return None
+        return Bot(app, deps, None, None)
+    verifier = SignatureVerifier(secret.get_secret_value())
+    return Bot(app, deps, verifier, _early_answers(engine, replies, clock))
+
+
+def _early_answers(engine: Engine, replies: ReplyCache, clock: Clock) -> EarlyAnswers | None:
     stamps = account_stamps(engine)
-    return (
-        None if stamps is None else EarlyAnswers(secret.get_secret_value(), stamps, replies, clock)
-    )
+    return None if stamps is None else EarlyAnswers(stamps, replies, clock)

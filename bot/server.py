@@ -22,7 +22,7 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
     """The ASGI app; the schema must already be up to date."""
     engine = make_engine(settings.DATABASE_URL)
     bot = create_app(settings, engine=engine)
-    routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot.app, bot.early)]
+    routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot)]
     if settings.BILLING_API_TOKEN is not None:
         routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
 

@@ -1,45 +1,79 @@
 """Slack's Request URL on Starlette: the sync Bolt app runs in a worker thread, so one slow
-listener never holds up the event loop (Bolt's own Starlette adapter runs it on the loop)."""
+listener never holds up the event loop (Bolt's own Starlette adapter runs it on the loop).
 
+Every request passes the edge (``bot/slack/edge.py``) first, on the loop: what is too large,
+not signed by Slack, or not a body Slack sends is refused there, quietly, and Bolt is handed
+the body already parsed (it neither checks the signature again nor parses it its own way)."""
+
+import logging
 from collections.abc import Mapping
+from typing import Any
 
 import anyio
 import anyio.to_thread
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.request.internals import build_context
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.handlers.early import EarlyAnswers
+from bot.app import Bot
 from bot.handlers.replies import JSON_CONTENT_TYPE
+from bot.slack.edge import bounded_body, parsed_body, signature_problem
 
 # Requests answered at once; more wait their turn on the event loop, where waiting is cheap,
 # rather than as threads contending for the interpreter and the connection pool.
 WORKERS = 16
 
+logger = logging.getLogger(__name__)
 
-def slack_events_route(app: App, early: EarlyAnswers | None) -> Route:
-    """Answer what ``early`` can on the event loop; hand everything else to Bolt."""
+
+def slack_events_route(bot: Bot) -> Route:
+    """Refuse what is not Slack's, answer what ``bot.early`` can, hand the rest to Bolt."""
+    if bot.verifier is None:
+        raise ValueError("setting SLACK_SIGNING_SECRET is required to serve HTTP")
+    verifier, early, app = bot.verifier, bot.early, bot.app
     workers = anyio.CapacityLimiter(WORKERS)
 
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        answer = await early.answer(body, request.headers) if early is not None else None
+        body = await bounded_body(request)
+        if body is None:
+            # Closing the connection spares reading the rest of the body just to discard it.
+            return Response(status_code=413, headers={"Connection": "close"})
+        problem = signature_problem(verifier, body, request.headers)
+        if problem is not None:
+            logger.debug("refused a request to the Request URL: %s", problem)
+            return Response(status_code=401)
+        text = body.decode()  # a valid signature means it is UTF-8
+        parsed = parsed_body(text, _media_type(request.headers))
+        if parsed is None:
+            logger.debug("refused a signed request to the Request URL: its body is malformed")
+            return Response(status_code=400)
+        answer = await early.answer(parsed) if early is not None else None
         if answer is not None:
             return Response(answer, media_type=JSON_CONTENT_TYPE)
-        bolt_request = _to_bolt(body, request.headers, request.url.query)
+        bolt_request = _to_bolt(text, parsed, request.headers, request.url.query)
         bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=workers)
         return _from_bolt(bolt_response)
 
     return Route("/slack/events", slack_events, methods=["POST"])
 
 
-def _to_bolt(body: bytes, headers: Mapping[str, str], query: str) -> BoltRequest:
-    return BoltRequest(
-        body=body.decode("utf-8", errors="replace"),
-        query=query,
-        headers={key: [value] for key, value in headers.items()},
+def _media_type(headers: Mapping[str, str]) -> str:
+    return headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+def _to_bolt(
+    text: str, body: dict[str, Any], headers: Mapping[str, str], query: str
+) -> BoltRequest:
+    # Given a str body, BoltRequest parses it again, taking any form that mentions "payload"
+    # for interactivity: give it none, then the body parsed here.
+    request = BoltRequest(
+        body="", query=query, headers={key: [value] for key, value in headers.items()}
     )
+    request.raw_body, request.body = text, body
+    request.context = build_context(BoltContext(), body)
+    return request
 
 
 def _from_bolt(response: BoltResponse) -> Response:

@@ -79,7 +79,7 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
                            **settings)  # fmt: skip
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
-    routes = [slack_events_route(bot.app, bot.early), *access_routes(bot.deps.core, API_TOKEN)]
+    routes = [slack_events_route(bot), *access_routes(bot.deps.core, API_TOKEN)]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
