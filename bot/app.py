@@ -1,15 +1,17 @@
 """The composition root: settings in, the Bolt app with every listener wired by closure out."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot.core import BillingAccess, Clock, utc_now
-from bot.handlers import actions, commands, events, views
+from bot.handlers import actions, commands, events, views, workspace
 from bot.handlers.common import Deps
 from bot.handlers.early import EarlyAnswers
 from bot.handlers.replies import ReplyCache
@@ -22,6 +24,24 @@ from storage.stamps import account_stamps
 from storage.unit_of_work import unit_of_work_factory
 
 BACKGROUND_WORKERS = 8
+
+log = logging.getLogger(__name__)
+
+
+class BillingApp(App):
+    """Bolt's App, saying in one line that no listener handles a request (Bolt's own warning
+    is a page long, with an outline of the body and code suggestions)."""
+
+    def _handle_unmatched_requests(self, req: BoltRequest, resp: BoltResponse) -> BoltResponse:
+        log.info("no listener for %r; answered %s", _kind(req.body), resp.status)
+        return resp
+
+
+def _kind(body: dict[str, Any]) -> str:
+    event = body.get("event")
+    if isinstance(event, dict):
+        return f"event {event.get('type')}"
+    return str(body.get("command") or body.get("type") or "request")
 
 
 @dataclass(frozen=True)
@@ -69,7 +89,7 @@ def create_app(
     replies = ReplyCache()
     deps = Deps(core, client, deliverer, homes, clock, background, replies)
     secret = settings.SLACK_SIGNING_SECRET
-    app = App(
+    app = BillingApp(
         client=client,
         # The Request URL's edge checks each signature once, before Bolt, and quietly (Bolt
         # would log the body of each request it refuses). Socket Mode needs no signature.
@@ -79,6 +99,7 @@ def create_app(
         # listeners acknowledge first and leave every Web API call to Deps.later.
         process_before_response=True,
     )
+    workspace.register(app)
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
     if secret is None:

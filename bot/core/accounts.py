@@ -53,8 +53,16 @@ class AccountService:
         actor_email: str,
         actor_is_workspace_admin: bool,
         channel_id: str,
+        actor_organisation: str | None = None,
     ) -> Account:
-        """Create the account; the caller becomes its owner, the channel its reminders channel."""
+        """Create the account; the caller becomes its owner, the channel its reminders channel.
+        ``actor_organisation`` is the caller's own workspace when it is another one (someone
+        from another organisation in a shared channel): they never set up or own an account."""
+        if actor_organisation is not None:
+            raise NotAuthorized(
+                "Sorry, only a member of this workspace can set up its billing account, and "
+                f"you are signed in from another organisation ({actor_organisation})."
+            )
         if not actor_is_workspace_admin:
             raise NotAuthorized(
                 "Sorry, only a Slack workspace admin or owner can set up the billing account."

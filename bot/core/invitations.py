@@ -182,19 +182,44 @@ class InvitationService:
         return invitation
 
     def accept(
-        self, team_id: str, invitation_id: int, *, user_id: str, user_email: str
+        self,
+        team_id: str,
+        invitation_id: int,
+        *,
+        user_id: str,
+        user_email: str,
+        user_organisation: str | None = None,
     ) -> Response:
-        """Grant the invitation's permissions to its addressee. Accepting twice changes nothing."""
-        return self._respond(team_id, invitation_id, user_id, user_email, accept=True)
+        """Grant the invitation's permissions to its addressee. Accepting twice changes nothing.
+        ``user_organisation``, the addressee's own workspace when it is another one, is
+        recorded in the audit log."""
+        return self._respond(
+            team_id, invitation_id, user_id, user_email, user_organisation, accept=True
+        )
 
     def decline(
-        self, team_id: str, invitation_id: int, *, user_id: str, user_email: str
+        self,
+        team_id: str,
+        invitation_id: int,
+        *,
+        user_id: str,
+        user_email: str,
+        user_organisation: str | None = None,
     ) -> Response:
         """Turn the invitation down; nothing is granted."""
-        return self._respond(team_id, invitation_id, user_id, user_email, accept=False)
+        return self._respond(
+            team_id, invitation_id, user_id, user_email, user_organisation, accept=False
+        )
 
     def _respond(
-        self, team_id: str, invitation_id: int, user_id: str, user_email: str, *, accept: bool
+        self,
+        team_id: str,
+        invitation_id: int,
+        user_id: str,
+        user_email: str,
+        user_organisation: str | None,
+        *,
+        accept: bool,
     ) -> Response:
         now = self._context.now()
         with self._context.uow() as uow:
@@ -227,6 +252,7 @@ class InvitationService:
                 action=f"invitation.{wanted.value}",
                 target=invitation.email,
                 after=invitation.permissions if accept else None,
+                detail=_from_elsewhere(user_organisation),
             )
             uow.commit()
             return Response(account, invitation, member, changed=True)
@@ -335,3 +361,7 @@ def expire(
         target=invitation.email,
         before=invitation.permissions,
     )
+
+
+def _from_elsewhere(organisation: str | None) -> str:
+    return "" if organisation is None else f"from another organisation ({organisation})"

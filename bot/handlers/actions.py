@@ -10,7 +10,8 @@ from slack_bolt.kwargs_injection.args import Args
 from bot.blocks import ids, messages, modals
 from bot.blocks.messages import Message
 from bot.core.errors import NotFound
-from bot.handlers.common import Deps, Listener, guarded, reply, team_of, user_of
+from bot.handlers.caller import caller_of
+from bot.handlers.common import Deps, Listener, guarded, reply
 from bot.slack.people import person
 from storage.tables import Invitation
 
@@ -61,20 +62,31 @@ def _respond_to_invitation(deps: Deps, args: Args, *, accept: bool) -> None:
 
 
 def _respond(deps: Deps, args: Args, *, accept: bool) -> None:
-    team, user = team_of(args), user_of(args)
-    caller = person(deps.client, user)
+    caller = caller_of(args)
+    team, user = caller.where_and_who
+    email = person(deps.client, user).email
     respond = deps.core.invitations.accept if accept else deps.core.invitations.decline
-    response = respond(team, _invitation_id(args), user_id=user, user_email=caller.email)
+    response = respond(
+        team,
+        _invitation_id(args),
+        user_id=user,
+        user_email=email,
+        user_organisation=caller.organisation,
+    )
     deps.after_change(team, response.account.owner_user_id, user)
 
 
 def _open_invite(deps: Deps, args: Args) -> None:
-    deps.core.accounts.check_owner(team_of(args), user_of(args), "invite people")
+    deps.core.accounts.check_owner(
+        caller_of(args).team_id, caller_of(args).user_id, "invite people"
+    )
     deps.open_modal(args, modals.invite_modal())
 
 
 def _open_permissions(deps: Deps, args: Args) -> None:
-    member = deps.core.members.member(team_of(args), actor=user_of(args), email=_value(args))
+    member = deps.core.members.member(
+        caller_of(args).team_id, actor=caller_of(args).user_id, email=_value(args)
+    )
     deps.open_modal(args, modals.permissions_modal(member.email, member.permissions))
 
 
@@ -84,7 +96,7 @@ def _remove(deps: Deps, args: Args) -> None:
 
 
 def _remove_access(deps: Deps, args: Args) -> None:
-    team, user = team_of(args), user_of(args)
+    team, user = caller_of(args).where_and_who
     change = deps.core.members.remove_access(team, actor=user, email=_value(args))
     _tell(args, messages.access_removed(change.account, change.member.email))
     deps.after_change(team, user, change.member.slack_user_id)
@@ -96,7 +108,7 @@ def _change_invitation(
     args.ack()
 
     def work() -> None:
-        team, user = team_of(args), user_of(args)
+        team, user = caller_of(args).where_and_who
         invitation = change(team, actor=user, email=_value(args))
         _tell(args, confirmation(invitation))
         deps.after_change(team, user)

@@ -9,7 +9,8 @@ from bot.blocks import messages, modals
 from bot.blocks.channel import account_ready
 from bot.blocks.text import escape
 from bot.grammar import Command, Verb, parse_command
-from bot.handlers.common import Deps, guarded, reply, team_of, user_of
+from bot.handlers.caller import caller_of, elsewhere
+from bot.handlers.common import Deps, guarded, reply
 from bot.slack.channels import settle_channel
 from bot.slack.people import person
 
@@ -28,18 +29,14 @@ def register(app: App, deps: Deps) -> None:
     app.command(COMMAND)(guarded(on_command))
 
 
-def _team_user(args: Args) -> tuple[str, str]:
-    return team_of(args), user_of(args)
-
-
 def open_invite(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     deps.core.accounts.check_owner(team, user, "invite people")
     deps.open_modal(args, modals.invite_modal(command.emails))
 
 
 def show_users(deps: Deps, args: Args, _command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     account = deps.core.accounts.check_owner(team, user, "see the users of the account")
     now = deps.clock()
 
@@ -51,19 +48,19 @@ def show_users(deps: Deps, args: Args, _command: Command) -> None:
 
 
 def show_pending(deps: Deps, args: Args, _command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     pending = deps.core.invitations.pending(team, actor=user)
     _answer(args, messages.pending_list(deps.core.accounts.require(team), pending, deps.clock()))
 
 
 def open_permissions(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     member = deps.core.members.member(team, actor=user, email=command.emails[0])
     deps.open_modal(args, modals.permissions_modal(member.email, member.permissions))
 
 
 def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     member = deps.core.members.member(
         team, actor=user, email=command.emails[0], doing="remove access"
     )
@@ -71,27 +68,27 @@ def confirm_removal(deps: Deps, args: Args, command: Command) -> None:
 
 
 def resend(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     invitation = deps.core.invitations.resend(team, actor=user, email=command.emails[0])
     _answer(args, messages.invitation_resent(invitation))
     deps.after_change(team, user)
 
 
 def revoke(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     invitation = deps.core.invitations.revoke(team, actor=user, email=command.emails[0])
     _answer(args, messages.invitation_revoked(invitation))
     deps.after_change(team, user)
 
 
 def show_contacts(deps: Deps, args: Args, _command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     contacts = deps.core.contacts.list(team, actor=user)
     _answer(args, messages.contacts_list(deps.core.accounts.require(team), contacts))
 
 
 def add_contact(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     contact = deps.core.contacts.add(
         team, actor=user, email=command.emails[0], name=command.argument
     )
@@ -100,7 +97,7 @@ def add_contact(deps: Deps, args: Args, command: Command) -> None:
 
 
 def remove_contact(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     contact = deps.core.contacts.remove(team, actor=user, email=command.emails[0])
     _answer(args, messages.notice(f"{escape(contact.email)} is no longer a contact."))
     deps.after_change(team, deps.core.accounts.require(team).owner_user_id)
@@ -112,16 +109,18 @@ def setup(deps: Deps, args: Args, command: Command) -> None:
 
 
 def _set_up(deps: Deps, args: Args, command: Command) -> None:
-    team, user = _team_user(args)
-    caller = person(deps.client, user)
+    caller = caller_of(args)
+    team, user = caller.where_and_who
+    slack_user = person(deps.client, user)
     channel = str(args.body.get("channel_id") or "")
     deps.core.accounts.setup(
         team,
         command.argument,
         actor=user,
-        actor_email=caller.email,
-        actor_is_workspace_admin=caller.is_admin,
+        actor_email=slack_user.email,
+        actor_is_workspace_admin=slack_user.is_admin,
         channel_id=channel,
+        actor_organisation=caller.organisation or elsewhere(slack_user.team_id, team),
     )
     settle_channel(deps.core, deps.client, team, channel, tell_owner=False)
     reply(args, account_ready(deps.core.accounts.require(team)))
@@ -129,14 +128,14 @@ def _set_up(deps: Deps, args: Args, command: Command) -> None:
 
 
 def open_settings(deps: Deps, args: Args, _command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     account = deps.core.accounts.check_owner(team, user, "change the settings")
     timings = deps.core.accounts.timings(account)
     deps.open_modal(args, modals.settings_modal(account.reminders_channel_id, timings))
 
 
 def show_audit(deps: Deps, args: Args, _command: Command) -> None:
-    team, user = _team_user(args)
+    team, user = caller_of(args).where_and_who
     events = deps.core.audit.recent(team, actor=user)
     _answer(args, messages.audit_list(deps.core.accounts.require(team), events))
 

@@ -9,17 +9,24 @@ from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import messages, modals
 from bot.blocks.messages import Message
 from bot.blocks.text import escape
 from bot.core import BillingAccess, Clock
 from bot.core.errors import DomainError
+from bot.handlers.caller import caller_of
 from bot.handlers.replies import ReplyCache
+from bot.slack.channels import error_code
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
 
 log = logging.getLogger(__name__)
+
+TRY_AGAIN = "Sorry, Slack did not let me open that form in time. Please run the command again."
+TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+
 
 UNEXPECTED = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
@@ -48,10 +55,22 @@ class Deps:
         self.background.submit(answering_errors, args, work, _name(work))
 
     def open_modal(self, args: Args, view: dict[str, Any]) -> None:
-        """Acknowledge, then open ``view`` with the request's trigger."""
+        """Acknowledge, then open ``view`` with the request's trigger. A trigger Slack no
+        longer takes (used, or older than its 3 seconds) asks the person to try again."""
         args.ack()
-        trigger_id = args.body["trigger_id"]
-        self.later(args, lambda: self.client.views_open(trigger_id=trigger_id, view=view))
+        trigger_id = str(args.body.get("trigger_id") or "")
+        if trigger_id:
+            self.later(args, lambda: self._open_modal(args, trigger_id, view))
+        else:
+            _try_again(args, "no trigger_id")
+
+    def _open_modal(self, args: Args, trigger_id: str, view: dict[str, Any]) -> None:
+        try:
+            self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            if error_code(error) not in TRIGGER_ERRORS:
+                raise
+            _try_again(args, error_code(error))
 
     def after_change(self, team_id: str, *user_ids: str | None) -> None:
         """Soon: send what the change owes people and refresh the App Homes that show it."""
@@ -83,10 +102,23 @@ def answering_errors(args: Args, work: Callable[[], object], name: str) -> None:
     try:
         work()
     except DomainError as error:
-        reply(args, messages.notice(escape(error.message)))
+        reply(args, messages.notice(escape(_to_the_caller(args, error.message))))
     except Exception:
         log.exception("listener %s failed", name)
         reply(args, messages.notice(UNEXPECTED))
+
+
+def _try_again(args: Args, reason: str) -> None:
+    log.info("could not open a form (%s); asked the person to try again", reason)
+    reply(args, messages.notice(TRY_AGAIN))
+
+
+def _to_the_caller(args: Args, refusal: str) -> str:
+    """A refusal, naming the organisation of someone from another one (Slack Connect)."""
+    organisation = caller_of(args).organisation
+    if organisation is None or organisation in refusal:
+        return refusal
+    return f"{refusal} (You are signed in from another organisation, {organisation}.)"
 
 
 def _name(work: Callable[[], object]) -> str:
@@ -115,15 +147,3 @@ def reply(args: Args, message: Message) -> None:
         args.client.views_open(
             trigger_id=body["trigger_id"], view=modals.notice_modal(message.text)
         )
-
-
-def team_of(args: Args) -> str:
-    """The workspace the request came from, as Slack signed it."""
-    body: dict[str, Any] = args.body
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or args.context.team_id
-    return str(team or "")
-
-
-def user_of(args: Args) -> str:
-    """The Slack user who acted, as Slack signed it."""
-    return str(args.context.user_id or "")

@@ -6,7 +6,8 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
 from bot.core.channels import ChannelProblem
-from bot.handlers.common import Deps, guarded, team_of
+from bot.handlers.caller import caller_of
+from bot.handlers.common import Deps, guarded
 
 
 def register(app: App, deps: Deps) -> None:
@@ -18,15 +19,16 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(args: Args) -> None:
         event = args.event or {}
         if event.get("tab") == "home" and first_time(args):
-            team, user = team_of(args), str(event.get("user") or "")
+            team, user = caller_of(args).where_and_who
             deps.later(args, lambda: deps.homes.publish(team, user))
 
     def on_team_join(args: Args) -> None:
         user = (args.event or {}).get("user") or {}
         email = str((user.get("profile") or {}).get("email") or "")
         if first_time(args) and email:
-            deps.core.invitations.welcome(team_of(args), email)
-            deps.after_change(team_of(args))
+            team = caller_of(args).team_id
+            deps.core.invitations.welcome(team, email)
+            deps.after_change(team)
 
     def is_the_bot(args: Args) -> bool:
         bot = args.context.bot_user_id
@@ -35,14 +37,14 @@ def register(app: App, deps: Deps) -> None:
     def on_bot_added(args: Args) -> None:
         args.ack()
         if is_the_bot(args) and first_time(args):
-            team, channel = team_of(args), str((args.event or {}).get("channel") or "")
+            team, channel = caller_of(args).team_id, str((args.event or {}).get("channel") or "")
             account = deps.core.channels.can_post(team, channel)
             if account is not None:
                 deps.after_change(team, account.owner_user_id)
 
     def bot_removed(args: Args) -> None:
         if first_time(args):
-            team, channel = team_of(args), str((args.event or {}).get("channel") or "")
+            team, channel = caller_of(args).team_id, str((args.event or {}).get("channel") or "")
             problem = ChannelProblem.NOT_A_MEMBER
             account = deps.core.channels.cannot_post(team, channel, problem)
             if account is not None:

@@ -11,7 +11,8 @@ from bot.core import Timings
 from bot.core.emails import parse_email_list
 from bot.core.errors import InvalidInput
 from bot.durations import parse_duration
-from bot.handlers.common import Deps, guarded, team_of, user_of
+from bot.handlers.caller import caller_of
+from bot.handlers.common import Deps, guarded
 from bot.slack.channels import settle_channel
 
 CHOOSE_ONE = "Choose at least one permission, or pick All Permissions."
@@ -37,7 +38,7 @@ def _invite(deps: Deps, args: Args) -> None:
     if not form.grant_all and not form.permissions:
         args.ack(**modals.field_errors(**{ids.PERMISSIONS_BLOCK: CHOOSE_ONE}))
         return
-    team, user = team_of(args), user_of(args)
+    team, user = caller_of(args).where_and_who
     result = deps.core.invitations.invite(team, actor=user, emails=emails, permissions=form.granted)
     args.ack(
         response_action="update",
@@ -51,7 +52,7 @@ def _save_permissions(deps: Deps, args: Args) -> None:
     if not permissions:
         args.ack(**modals.field_errors(**{ids.PERMISSIONS_BLOCK: CHOOSE_ONE}))
         return
-    team, user = team_of(args), user_of(args)
+    team, user = caller_of(args).where_and_who
     email = str((args.view or {}).get("private_metadata") or "")
     change = deps.core.members.set_permissions(
         team, actor=user, email=email, permissions=permissions
@@ -81,7 +82,7 @@ def _save_settings(deps: Deps, args: Args) -> None:
     timings = Timings(
         durations[ids.FIRST_BLOCK], durations[ids.REPEAT_BLOCK], durations[ids.EXPIRY_BLOCK]
     )
-    team, user = team_of(args), user_of(args)
+    team, user = caller_of(args).where_and_who
     account = deps.core.accounts.update_settings(
         team, actor=user, reminders_channel_id=form.channel_id, timings=timings
     )

@@ -11,15 +11,19 @@ class SlackPerson:
     user_id: str
     email: str
     is_admin: bool
+    team_id: str
+    """The user's own workspace (another one for someone in a Slack Connect channel)."""
 
 
 def person(client: WebClient, user_id: str) -> SlackPerson:
-    """``users.info`` for ``user_id``: email and whether a workspace admin or owner."""
+    """``users.info`` for ``user_id``: email, whether a workspace admin or owner, and whose
+    workspace they belong to."""
     user = client.users_info(user=user_id)["user"]
     return SlackPerson(
         user_id=user_id,
         email=str(user.get("profile", {}).get("email") or ""),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        team_id=str(user.get("team_id") or ""),
     )
 
 

@@ -247,3 +247,20 @@ def test_a_newcomer_is_sent_their_open_invitation(billing: BillingAccess, clock:
     assert billing.invitations.welcome("T0OTHER", ANA) == []
     clock.advance(timedelta(days=8))
     assert billing.invitations.welcome(TEAM, ANA) == []
+
+
+def test_an_addressee_from_another_organisation_is_named_in_the_audit_log(
+    billing: BillingAccess,
+) -> None:
+    invitation = invite(billing, "ext@partner.example.com", ["invoices"])
+    assert invitation.id is not None
+    billing.invitations.accept(
+        TEAM,
+        invitation.id,
+        user_id="W0EXT",
+        user_email="ext@partner.example.com",
+        user_organisation="T0PARTNER",
+    )
+    accepted = last_event(billing)
+    assert (accepted.action, accepted.actor_user_id) == ("invitation.accepted", "W0EXT")
+    assert accepted.detail == "from another organisation (T0PARTNER)"

@@ -44,6 +44,20 @@ def test_someone_who_is_not_a_workspace_admin_cannot_set_up(access: BillingAcces
     assert access.accounts.find(TEAM) is None
 
 
+def test_someone_from_another_organisation_cannot_set_up(access: BillingAccess) -> None:
+    with pytest.raises(NotAuthorized, match=r"another organisation \(T0PARTNER\)"):
+        access.accounts.setup(
+            TEAM,
+            "Acme",
+            actor="W0EXT",
+            actor_email="ext@partner.example.com",
+            actor_is_workspace_admin=True,  # an admin, but of their own workspace
+            channel_id="C1",
+            actor_organisation="T0PARTNER",
+        )
+    assert access.accounts.find(TEAM) is None
+
+
 def test_setting_up_twice_changes_nothing_and_says_so(billing: BillingAccess) -> None:
     with pytest.raises(AccountExists, match="already has a billing account, Acme Ltd"):
         billing.accounts.setup(

@@ -150,5 +150,7 @@ def test_a_click_from_another_workspace_is_refused(with_ana: Running) -> None:
     with_ana.slack.post(
         urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
     )
-    with_ana.stub.wait_for(lambda _c: "no billing account" in json.dumps(with_ana.stub.responses()))
+    with_ana.stub.wait_for(
+        lambda _c: "not installed in this workspace" in json.dumps(with_ana.stub.responses())
+    )
     assert access(with_ana, ANA)["status"] == "invited"
