@@ -57,12 +57,12 @@ class Deps:
     def open_modal(self, args: Args, view: dict[str, Any]) -> None:
         """Acknowledge, then open ``view`` with the request's trigger. A trigger Slack no
         longer takes (used, or older than its 3 seconds) asks the person to try again."""
-        args.ack()
         trigger_id = str(args.body.get("trigger_id") or "")
-        if trigger_id:
-            self.later(args, lambda: self._open_modal(args, trigger_id, view))
-        else:
+        if not trigger_id:
             _try_again(args, "no trigger_id")
+            return
+        args.ack()
+        self.later(args, lambda: self._open_modal(args, trigger_id, view))
 
     def _open_modal(self, args: Args, trigger_id: str, view: dict[str, Any]) -> None:
         try:
@@ -144,6 +144,15 @@ def reply(args: Args, message: Message) -> None:
             replace_original=False,
         )
     elif body.get("trigger_id"):
-        args.client.views_open(
-            trigger_id=body["trigger_id"], view=modals.notice_modal(message.text)
-        )
+        _show_in_a_modal(args, str(body["trigger_id"]), message)
+
+
+def _show_in_a_modal(args: Args, trigger_id: str, message: Message) -> None:
+    """The one way to answer a click with no conversation (App Home, a shortcut); when Slack
+    no longer takes the trigger, there is no way left to answer, so it is only logged."""
+    try:
+        args.client.views_open(trigger_id=trigger_id, view=modals.notice_modal(message.text))
+    except SlackApiError as error:
+        if error_code(error) not in TRIGGER_ERRORS:
+            raise
+        log.info("could not show a reply (%s)", error_code(error))
