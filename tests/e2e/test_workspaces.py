@@ -141,3 +141,14 @@ def test_a_form_slack_will_not_open_asks_to_run_the_command_again(
 
 def _invite_forms(running: Running) -> int:
     return sum(view.get("callback_id") == ids.INVITE_MODAL for view in running.stub.opened_views())
+
+
+def test_a_request_no_listener_handles_is_one_quiet_line(
+    acme: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = {"type": "reaction_added", "user": OWNER, "reaction": "secret-marker"}
+    with caplog.at_level(logging.DEBUG):
+        assert acme.slack.event(event).status_code == 404
+    said = [r.getMessage() for r in caplog.records if "listener" in r.getMessage()]
+    assert said == ["no listener for 'event reaction_added'; answered 404"]
+    assert "secret-marker" not in caplog.text
