@@ -1,5 +1,6 @@
 """The tables. Every timestamp is aware UTC; permission sets are JSON lists of keys."""
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -127,6 +128,12 @@ class Invitation(SQLModel, table=True):
     dm_ts: str | None = Field(default=None, max_length=32)
 
 
+CONTACT_EMAIL_KINDS = ("general", "product", "domain", "invoice", "support", "affiliate")
+"""WHMCS's six kinds of client email, in its order: a contact gets those listed on its row."""
+
+_ALL_CONTACT_EMAILS = text(f"'{json.dumps(list(CONTACT_EMAIL_KINDS))}'")
+
+
 class Contact(SQLModel, table=True):
     """Someone who receives the account's emails but needs no access."""
 
@@ -138,6 +145,11 @@ class Contact(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
     added_by_user_id: str = Field(max_length=32)
     created_at: datetime = _timestamp()
+    email_kinds: list[str] = Field(
+        default_factory=lambda: list(CONTACT_EMAIL_KINDS),
+        sa_column=Column(JSON, nullable=False, server_default=_ALL_CONTACT_EMAILS),
+    )
+    """The kinds of email (of ``CONTACT_EMAIL_KINDS``) this contact gets."""
 
 
 class AuditEvent(SQLModel, table=True):
