@@ -42,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     postgres_url = None if arguments.sqlite_only else arguments.postgres_url
-    with tempfile.TemporaryDirectory() as scratch, StubProcess(sizes.sweep_due) as stub:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        StubProcess(sizes.sweep_due, sizes.sweep_accounts) as stub,
+    ):
         chosen = backends(Path(scratch), postgres_url)
         _progress(
             f"serving: {len(sizes.concurrencies)} concurrencies, {generator()} (logs in {logs})"

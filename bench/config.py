@@ -4,12 +4,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.slack_stub import TEAM_ID
+
 RESULTS = Path(__file__).with_name("results")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 
 BOT_TOKEN = "xoxb-bench-token"
 SIGNING_SECRET = "bench-signing-secret"
-TEAM = "T0BENCH"
+TEAM = TEAM_ID
+"""The stand-in Slack's workspace: the bot serves only the team its token belongs to."""
 OWNER = "U0OWNER"
 OWNER_EMAIL = "owner@bench.example.com"
 CHANNEL = "C0BILLING"
@@ -78,3 +81,8 @@ def loopback_environment() -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in proxies and not key.startswith(own)
     }
+
+
+def sweep_channel(n: int) -> str:
+    """The reminders channel of the sweep benchmark's ``n``-th account."""
+    return f"C0S{n:05d}"

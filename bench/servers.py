@@ -103,9 +103,9 @@ def start_floor(workdir: Path) -> Server:
 class StubProcess:
     """``bench.stub`` in a child process; ``api_url`` and ``response_url`` once started."""
 
-    def __init__(self, invitees: int) -> None:
+    def __init__(self, invitees: int, sweep_channels: int) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.stub", str(invitees)],
+            [sys.executable, "-m", "bench.stub", str(invitees), str(sweep_channels)],
             env=child_environment(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

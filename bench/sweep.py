@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select
 from sqlmodel import col
 
-from bench.config import OWNER, OWNER_EMAIL, Sizes, invitee
+from bench.config import OWNER, OWNER_EMAIL, Sizes, invitee, sweep_channel
 from bench.databases import Backend, fresh_database
 from bench.seed import PERMISSIONS, core_for, deliverer_for
 from bot.core import BillingAccess, utc_now
@@ -80,7 +80,7 @@ def _set_up_accounts(core: BillingAccess, count: int) -> list[int]:
             actor=OWNER,
             actor_email=OWNER_EMAIL,
             actor_is_workspace_admin=True,
-            channel_id=f"C0S{n:05d}",
+            channel_id=sweep_channel(n),
         )
         assert account.id is not None
         ids.append(account.id)
