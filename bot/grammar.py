@@ -61,8 +61,9 @@ def parse_command(text: str) -> Command:
 
 def _contact(rest: list[str], clean: str) -> Command:
     action = rest[0].lower() if rest else ""
-    if action == "add" and len(rest) >= 2:
-        return Command(Verb.CONTACT_ADD, emails=(rest[1],), argument=" ".join(rest[2:]))
+    if action == "add":
+        # With no email, the contact is typed into a form.
+        return Command(Verb.CONTACT_ADD, emails=tuple(rest[1:2]), argument=" ".join(rest[2:]))
     if action == "remove" and len(rest) == 2:
         return Command(Verb.CONTACT_REMOVE, emails=(rest[1],))
     return _unknown(clean)

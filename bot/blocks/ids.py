@@ -10,6 +10,7 @@ from typing import Final
 INVITE_MODAL: Final = "invite_modal"
 PERMISSIONS_MODAL: Final = "permissions_modal"
 SETTINGS_MODAL: Final = "settings_modal"
+CONTACT_MODAL: Final = "contact_modal"
 NOTICE_MODAL: Final = "notice_modal"
 
 # Buttons (action_id). Values carry only the target: an email, or an invitation id.
@@ -34,6 +35,14 @@ GRANT_CHOOSE: Final = "choose"
 PERMISSIONS_BLOCK: Final = "permissions"
 PERMISSIONS_MORE_BLOCK: Final = PERMISSIONS_BLOCK + "_more"
 PERMISSIONS_INPUT: Final = "permissions_input"
+
+# Add Contact modal.
+CONTACT_NAME_BLOCK: Final = "contact_name"
+CONTACT_NAME_INPUT: Final = "contact_name_input"
+CONTACT_EMAIL_BLOCK: Final = "contact_email"
+CONTACT_EMAIL_INPUT: Final = "contact_email_input"
+CONTACT_KINDS_BLOCK: Final = "contact_email_kinds"
+CONTACT_KINDS_INPUT: Final = "contact_email_kinds_input"
 
 # Settings modal.
 CHANNEL_BLOCK: Final = "channel"

@@ -63,8 +63,8 @@ GRAMMAR: Final = (
     (("remove EMAIL",), "remove a user's access (asks first)"),
     (("resend EMAIL", "revoke EMAIL"), "send a pending invitation again, or withdraw it"),
     (
-        ("contacts", "contact add EMAIL [NAME]", "contact remove EMAIL"),
-        "contacts, for people who need no access",
+        ("contacts", "contact add [EMAIL [NAME]]", "contact remove EMAIL"),
+        "contacts, for people who need no access (with no EMAIL, a form to choose their emails)",
     ),
     (("setup NAME",), "create the workspace's billing account (workspace admins only)"),
     (("settings",), "reminders channel, reminder timing and invitation lifetime"),

@@ -1,4 +1,5 @@
-"""The three modals (invite, manage permissions, settings) and parsers of what they submit.
+"""The modals (invite, manage permissions, add contact, settings) and parsers of what they
+submit.
 
 The 13 permissions are two groups of checkboxes, not one multi_static_select: Slack allows
 at most 10 options per checkboxes element, and checkboxes show every permission with its
@@ -31,9 +32,13 @@ from bot.blocks.kit import (
 from bot.blocks.state import conversation, selected_value, selected_values, text_value
 from bot.blocks.text import shown_email, truncate
 from bot.core import Timings
+from bot.core.contact_emails import EMAIL_KINDS
+from bot.core.contacts import MAX_CONTACT_NAME
 from bot.core.permissions import ALL_KEYS, CATALOGUE, Permission
 from bot.durations import format_duration
 
+# The longest address RFC 5321 lets through.
+EMAIL_LENGTH: Final = 320
 EMAILS_HINT: Final = "One or several addresses, separated by commas or spaces"
 DURATION_HINT: Final = "e.g. 90s, 15m, 24h, 7d"
 INPUT_LENGTH: Final = 3000
@@ -58,6 +63,15 @@ class InviteForm:
     def granted(self) -> tuple[str, ...]:
         """What the invitation would grant: all 13 for All Permissions, else those ticked."""
         return ALL_KEYS if self.grant_all else self.permissions
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """A new contact as typed; the caller checks the email."""
+
+    name: str
+    email: str
+    email_kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,50 @@ def parse_permissions(values: Mapping[str, Any]) -> tuple[str, ...]:
     )
     known = tuple(key for key in ALL_KEYS if key in chosen)
     return known + tuple(key for key in chosen if key not in known)
+
+
+def contact_modal() -> Block:
+    """Add Contact: name, email, and which of the six kinds of email they get (all ticked)."""
+    name: Block = {
+        "type": "plain_text_input",
+        "action_id": ids.CONTACT_NAME_INPUT,
+        "max_length": MAX_CONTACT_NAME,
+    }
+    email: Block = {
+        "type": "plain_text_input",
+        "action_id": ids.CONTACT_EMAIL_INPUT,
+        "placeholder": plain("name@example.com"),
+        "max_length": EMAIL_LENGTH,
+    }
+    options = [option(kind.label, kind.key, kind.description) for kind in EMAIL_KINDS]
+    kinds: Block = {
+        "type": "checkboxes",
+        "action_id": ids.CONTACT_KINDS_INPUT,
+        "options": options,
+        "initial_options": options,
+    }
+    blocks = [
+        input_block(ids.CONTACT_NAME_BLOCK, "Name", name, optional=True),
+        input_block(ids.CONTACT_EMAIL_BLOCK, "Email address", email),
+        input_block(
+            ids.CONTACT_KINDS_BLOCK,
+            "Emails they get",
+            kinds,
+            hint="A contact needs no access to the account to get these.",
+            optional=True,
+        ),
+    ]
+    return modal(ids.CONTACT_MODAL, "Add Contact", blocks, submit="Add Contact")
+
+
+def parse_contact(values: Mapping[str, Any]) -> ContactForm:
+    return ContactForm(
+        name=text_value(values, ids.CONTACT_NAME_BLOCK, ids.CONTACT_NAME_INPUT),
+        email=text_value(values, ids.CONTACT_EMAIL_BLOCK, ids.CONTACT_EMAIL_INPUT),
+        email_kinds=tuple(
+            selected_values(values, ids.CONTACT_KINDS_BLOCK, ids.CONTACT_KINDS_INPUT)
+        ),
+    )
 
 
 def settings_modal(channel_id: str, timings: Timings) -> Block:

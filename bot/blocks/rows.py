@@ -16,6 +16,7 @@ from bot.blocks.text import (
     shown_name,
     truncate,
 )
+from bot.core.contact_emails import email_kinds_summary
 from storage.tables import Contact, Invitation, Member, MemberRole, MemberStatus
 
 # A confirmation dialog holds 300 characters; the rest of its sentence needs 60.
@@ -96,8 +97,10 @@ def _pending_row(invitation: Invitation, details: str) -> list[Block]:
 
 
 def contact_row(contact: Contact) -> list[Block]:
+    """One contact: email, name, and which emails they get."""
     name = f" — {shown_name(contact.name)}" if contact.name else ""
-    return [section(f"*{shown_email(contact.email)}*{name}")]
+    gets = escape(email_kinds_summary(contact.email_kinds))
+    return [section(f"*{shown_email(contact.email)}*{name}\n{gets}")]
 
 
 def users_listing(members: Iterable[Member]) -> Listing:
@@ -114,7 +117,7 @@ def pending_listing(pending: Iterable[Invitation], now: datetime) -> Listing:
 
 def contacts_listing(contacts: Iterable[Contact]) -> Listing:
     rows = [contact_row(contact) for contact in contacts]
-    empty = "No contacts yet. Add one with `/billing-invite contact add EMAIL [NAME]`."
+    empty = "No contacts yet. Add one with `/billing-invite contact add`."
     return Listing(f"*Contacts* ({len(rows)})", rows, empty)
 
 

@@ -40,9 +40,9 @@ def email_kinds_in_order(chosen: Iterable[str]) -> tuple[str, ...]:
 
 
 def email_kinds_summary(kinds: Iterable[str]) -> str:
-    """ "all emails", "no emails", or the labels in WHMCS's order: "Invoice, Support emails"."""
+    """ "All emails", "No emails", or the labels in WHMCS's order: "Invoice, Support emails"."""
     chosen = set(kinds)
     if chosen.issuperset(ALL_EMAIL_KINDS):
-        return "all emails"
+        return "All emails"
     labels = [kind.label for kind in EMAIL_KINDS if kind.key in chosen]
-    return f"{', '.join(labels)} emails" if labels else "no emails"
+    return f"{', '.join(labels)} emails" if labels else "No emails"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.blocks.kit import Message
+from bot.core.contact_emails import ALL_EMAIL_KINDS
 from bot.core.permissions import ALL_KEYS
 from storage.tables import (
     Account,
@@ -88,8 +89,19 @@ def invitation(
     )
 
 
-def contact(email: str = "accounts@acme.example.com", name: str = "Accounts Payable") -> Contact:
-    return Contact(account_id=1, email=email, name=name, added_by_user_id=OWNER, created_at=NOW)
+def contact(
+    email: str = "accounts@acme.example.com",
+    name: str = "Accounts Payable",
+    email_kinds: Sequence[str] = ALL_EMAIL_KINDS,
+) -> Contact:
+    return Contact(
+        account_id=1,
+        email=email,
+        name=name,
+        added_by_user_id=OWNER,
+        created_at=NOW,
+        email_kinds=list(email_kinds),
+    )
 
 
 def event(

@@ -223,7 +223,7 @@ def test_usage_lists_the_whole_grammar() -> None:
         "`/billing-invite resend EMAIL`",
         "`/billing-invite revoke EMAIL`",
         "`/billing-invite contacts`",
-        "`/billing-invite contact add EMAIL [NAME]`",
+        "`/billing-invite contact add [EMAIL [NAME]]`",
         "`/billing-invite contact remove EMAIL`",
         "`/billing-invite setup NAME`",
         "`/billing-invite settings`",
@@ -285,6 +285,18 @@ def test_the_channel_is_not_told_what_pending_invitations_would_grant(
         assert [grant for grant in grants if grant in shown] == []
     owners_list = rendered(pending_list(account(), pending, NOW).blocks)
     assert escape(permission_summary(keys)) in owners_list
+
+
+def test_contacts_list_shows_which_emails_each_contact_gets() -> None:
+    contacts = [
+        contact("all@example.com"),
+        contact("some@example.com", email_kinds=["support", "invoice"]),
+        contact("none@example.com", email_kinds=[]),
+    ]
+    text = rendered(checked(contacts_list(account(), contacts)).blocks)
+    assert "*all@example.com* — Accounts Payable\nAll emails" in text
+    assert "*some@example.com* — Accounts Payable\nInvoice, Support emails" in text
+    assert "*none@example.com* — Accounts Payable\nNo emails" in text
 
 
 def test_contacts_list() -> None:

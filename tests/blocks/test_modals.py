@@ -1,4 +1,5 @@
-"""The invite, Manage Permissions and settings modals, and the parsers of what they submit."""
+"""The invite, Manage Permissions, Add Contact and settings modals, and the parsers of what
+they submit."""
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -11,10 +12,13 @@ from hypothesis import strategies as st
 from bot.blocks import ids, modals
 from bot.blocks.messages import Message
 from bot.blocks.modals import (
+    ContactForm,
     InviteForm,
     SettingsForm,
+    contact_modal,
     field_errors,
     invite_modal,
+    parse_contact,
     parse_invite,
     parse_permissions,
     parse_settings,
@@ -22,6 +26,7 @@ from bot.blocks.modals import (
     settings_modal,
 )
 from bot.core import DEFAULT_TIMINGS, Timings
+from bot.core.contact_emails import ALL_EMAIL_KINDS, EMAIL_KINDS
 from bot.core.permissions import ALL_KEYS, CATALOGUE
 from tests.blockkit_limits import assert_valid_modal
 from tests.blocks import HUGE_EMAIL, assert_no_raw_markup, rendered, walk
@@ -227,6 +232,50 @@ def test_forged_keys_are_passed_on_for_the_core_to_refuse() -> None:
     assert parse_permissions(values) == ("profile", "orders", "root")
 
 
+# --- Add Contact ------------------------------------------------------------------------------
+
+
+def test_contact_modal_asks_name_email_and_which_emails_all_ticked() -> None:
+    view = contact_modal()
+    assert_valid_modal(view)
+    assert view["callback_id"] == ids.CONTACT_MODAL
+    assert (view["title"]["text"], view["submit"]["text"]) == ("Add Contact", "Add Contact")
+    blocks = input_blocks(view)
+    assert list(blocks) == [
+        ids.CONTACT_NAME_BLOCK,
+        ids.CONTACT_EMAIL_BLOCK,
+        ids.CONTACT_KINDS_BLOCK,
+    ]
+    assert blocks[ids.CONTACT_NAME_BLOCK]["optional"] is True
+    assert blocks[ids.CONTACT_EMAIL_BLOCK]["optional"] is False
+    kinds = blocks[ids.CONTACT_KINDS_BLOCK]["element"]
+    assert kinds["type"] == "checkboxes"
+    assert [o["text"]["text"] for o in kinds["options"]] == [
+        "General",
+        "Product",
+        "Domain",
+        "Invoice",
+        "Support",
+        "Affiliate",
+    ]
+    assert [o["description"]["text"] for o in kinds["options"]] == [
+        k.description for k in EMAIL_KINDS
+    ]
+    assert parse_contact(submitted(view)) == ContactForm("", "", ALL_EMAIL_KINDS)
+
+
+def test_a_filled_in_contact_form_comes_back_as_typed_and_ticked() -> None:
+    answers = {
+        ids.CONTACT_NAME_BLOCK: " Lee Park ",
+        ids.CONTACT_EMAIL_BLOCK: "Lee@Example.com",
+        ids.CONTACT_KINDS_BLOCK: ["invoice", "support"],
+    }
+    form = parse_contact(submitted(contact_modal(), answers))
+    assert form == ContactForm(" Lee Park ", "Lee@Example.com", ("invoice", "support"))
+    nothing = parse_contact(submitted(contact_modal(), {ids.CONTACT_KINDS_BLOCK: []}))
+    assert nothing.email_kinds == ()
+
+
 # --- Settings ---------------------------------------------------------------------------------
 
 
@@ -285,6 +334,7 @@ def test_every_id_in_the_modals_is_a_constant() -> None:
     for view in (
         invite_modal(),
         permissions_modal("a@b.c", ()),
+        contact_modal(),
         settings_modal("C", DEFAULT_TIMINGS),
     ):
         used = {o[key] for o in walk(view) for key in ("block_id", "action_id") if key in o}
@@ -320,6 +370,9 @@ def test_parsers_never_raise(values: Any) -> None:
     settings = parse_settings(values)
     assert all(isinstance(getattr(settings, f), str) for f in ("channel_id", "first", "repeat"))
     assert isinstance(settings.expiry, str)
+    contact = parse_contact(values)
+    assert isinstance(contact.name, str) and isinstance(contact.email, str)
+    assert all(isinstance(kind, str) and kind for kind in contact.email_kinds)
 
 
 def test_outcome_and_notice_modals_only_show_and_close() -> None:

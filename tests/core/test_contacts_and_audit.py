@@ -67,7 +67,7 @@ def test_duplicate_missing_and_malformed_contacts(billing: BillingAccess) -> Non
 def test_a_contact_gets_every_kind_of_email_unless_told_otherwise(billing: BillingAccess) -> None:
     contact = billing.contacts.add(TEAM, actor=OWNER, email=LEE, name="Lee")
     assert contact.email_kinds == list(ALL_EMAIL_KINDS)
-    assert last_event(billing).detail == "Lee · all emails"
+    assert last_event(billing).detail == "Lee · All emails"
 
 
 def test_a_contact_gets_only_the_emails_chosen_kept_in_whmcs_order(
@@ -79,7 +79,7 @@ def test_a_contact_gets_only_the_emails_chosen_kept_in_whmcs_order(
     assert stored == {LEE: ["invoice", "support"], "quiet@example.com": []}
     assert [e.detail for e in billing.audit.trail(TEAM)[-2:]] == [
         "Invoice, Support emails",
-        "no emails",
+        "No emails",
     ]
 
 
@@ -125,7 +125,7 @@ def test_a_sync_changes_and_removes_contacts_in_its_own_unit_of_work(
     assert (changed.actor_user_id, changed.action, changed.detail) == (
         "portal",
         "contact.changed",
-        "all emails → Invoice emails",
+        "All emails → Invoice emails",
     )
     assert (added.action, added.target) == ("contact.added", "kim@example.com")
     with UnitOfWork(engine) as uow:

@@ -28,6 +28,8 @@ from bot.grammar import Command, Verb, parse_command
         ("resend a@example.com", Command(Verb.RESEND, emails=("a@example.com",))),
         ("revoke a@example.com", Command(Verb.REVOKE, emails=("a@example.com",))),
         ("contacts", Command(Verb.CONTACTS)),
+        ("contact add", Command(Verb.CONTACT_ADD)),
+        ("Contact ADD ", Command(Verb.CONTACT_ADD)),
         ("contact add lee@example.com", Command(Verb.CONTACT_ADD, emails=("lee@example.com",))),
         (
             "contact add lee@example.com Lee Park",
@@ -57,7 +59,6 @@ def test_the_grammar(text: str, expected: Command) -> None:
         "remove a@example.com b@example.com",
         "setup",
         "contact",
-        "contact add",
         "contact delete a@example.com",
         "ana@example.com and bo",
     ],
