@@ -19,6 +19,7 @@ from storage.tables import (
     MemberStatus,
     Outbox,
     OutboxKind,
+    PortalConnectCode,
     ProcessedEvent,
 )
 
@@ -52,6 +53,34 @@ class Accounts(_Repository[Account]):
             query = query.with_for_update()
         return self._session.exec(query).first()
 
+    def for_whmcs_client(self, client_id: int) -> Account | None:
+        return self._session.exec(
+            select(Account).where(Account.whmcs_client_id == client_id)
+        ).first()
+
+    def claim_portal_syncs(self, now: datetime, *, limit: int) -> Sequence[Account]:
+        """Connected accounts whose reconciliation is due, locked; those another replica holds
+        are skipped, so each account is synced by one replica at a time."""
+        query = (
+            select(Account)
+            .where(
+                col(Account.whmcs_client_id).is_not(None),
+                col(Account.portal_sync_due_at) <= now,
+            )
+            .order_by(col(Account.portal_sync_due_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self._session.exec(query).all()
+
+
+class ConnectCodes(_Repository[PortalConnectCode]):
+    def for_account(self, account_id: int) -> PortalConnectCode | None:
+        return self._session.get(PortalConnectCode, account_id, with_for_update=True)
+
+    def delete(self, code: PortalConnectCode) -> None:
+        self._session.delete(code)
+
 
 class Members(_Repository[Member]):
     def by_email(self, account_id: int, email: str, *, for_update: bool = False) -> Member | None:
@@ -67,6 +96,9 @@ class Members(_Repository[Member]):
             Member.status == MemberStatus.ACTIVE,
         )
         return self._session.exec(query).first()
+
+    def get(self, member_id: int) -> Member | None:
+        return self._session.get(Member, member_id)
 
     def all(self, account_id: int) -> Sequence[Member]:
         query = select(Member).where(Member.account_id == account_id).order_by(col(Member.id))
@@ -175,6 +207,9 @@ def _due_reminder(now: datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 class Contacts(_Repository[Contact]):
+    def get(self, contact_id: int) -> Contact | None:
+        return self._session.get(Contact, contact_id)
+
     def by_email(self, account_id: int, email: str) -> Contact | None:
         query = select(Contact).where(Contact.account_id == account_id, Contact.email == email)
         return self._session.exec(query).first()

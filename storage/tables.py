@@ -47,12 +47,21 @@ def _timestamp(*, nullable: bool = False, index: bool = False) -> datetime:
     return Field(default=None, sa_column=column)  # type: ignore[no-any-return]
 
 
+def _flag() -> bool:
+    return Field(default=False, sa_column_kwargs={"server_default": text("false")})  # type: ignore[no-any-return]
+
+
 def _permissions() -> list[str]:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # type: ignore[no-any-return]
 
 
 class Account(SQLModel, table=True):
     """The billing account of one Slack workspace."""
+
+    __table_args__ = (
+        # One WHMCS client belongs to at most one account.
+        Index("uq_account_whmcs_client", "whmcs_client_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32, unique=True)
@@ -66,6 +75,10 @@ class Account(SQLModel, table=True):
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """Goes up with every recorded change, so a copy of what the account showed can be
     checked for freshness with one read."""
+    whmcs_client_id: int | None = None
+    """The WHMCS client this account is connected to (DESIGN §9), or None (built-in ledger)."""
+    portal_sync_due_at: datetime | None = _timestamp(nullable=True, index=True)
+    """When the connected account is next reconciled with WHMCS; claimed by one replica."""
     channel_problem: str | None = Field(default=None, max_length=32)
     """Why the bot cannot post to the reminders channel (a ``ChannelProblem``), or None while
     it can: channel messages are kept, not sent, until a person fixes it."""
@@ -85,6 +98,9 @@ class Member(SQLModel, table=True):
     permissions: list[str] = _permissions()
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    whmcs_user_id: int | None = None
+    syncing: bool = _flag()
+    """A change made in Slack is on its way to the billing portal, not yet confirmed."""
 
 
 class Invitation(SQLModel, table=True):
@@ -126,6 +142,8 @@ class Invitation(SQLModel, table=True):
     last_reminded_at: datetime | None = _timestamp(nullable=True)
     dm_channel_id: str | None = Field(default=None, max_length=32)
     dm_ts: str | None = Field(default=None, max_length=32)
+    syncing: bool = _flag()
+    """The invitation is on its way to the billing portal, not yet confirmed."""
 
 
 CONTACT_EMAIL_KINDS = ("general", "product", "domain", "invoice", "support", "affiliate")
@@ -150,6 +168,9 @@ class Contact(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False, server_default=_ALL_CONTACT_EMAILS),
     )
     """The kinds of email (of ``CONTACT_EMAIL_KINDS``) this contact gets."""
+    whmcs_contact_id: int | None = None
+    syncing: bool = _flag()
+    """A change made in Slack is on its way to the billing portal, not yet confirmed."""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -179,6 +200,12 @@ class OutboxKind(StrEnum):
     INVITEE_NUDGE = "invitee_nudge"
     EXPIRY_NOTICE = "expiry_notice"
     CHANNEL_PAUSED = "channel_paused"
+    PORTAL_INVITE = "portal_invite"
+    PORTAL_PERMISSIONS = "portal_permissions"
+    PORTAL_REMOVE = "portal_remove"
+    PORTAL_CONTACT_ADD = "portal_contact_add"
+    PORTAL_CONTACT_REMOVE = "portal_contact_remove"
+    PORTAL_NEWS = "portal_news"
 
 
 CHANNEL_KINDS = frozenset({OutboxKind.REMINDER, OutboxKind.EXPIRY_NOTICE})
@@ -212,6 +239,19 @@ class Outbox(SQLModel, table=True):
     """Kept, not due, until a person fixes what stops it (e.g. the bot's channel membership)."""
     done_at: datetime | None = _timestamp(nullable=True)
     outcome: str = Field(default="", max_length=200)
+
+
+class PortalConnectCode(SQLModel, table=True):
+    """The one-time code that proves the owner controls a WHMCS client's mailbox: only its
+    hash is kept; it expires, is used once, and dies after a few wrong tries."""
+
+    __tablename__ = "portal_connect_code"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True)
+    whmcs_client_id: int
+    code_hash: str = Field(max_length=128)
+    expires_at: datetime = _timestamp()
+    wrong_tries: int = 0
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -12,6 +12,7 @@ from storage.engine import READ_ONLY
 from storage.repositories import (
     Accounts,
     AuditLog,
+    ConnectCodes,
     Contacts,
     Invitations,
     Members,
@@ -34,6 +35,7 @@ class UnitOfWork:
     audit: AuditLog
     outbox: OutboxRepository
     processed_events: ProcessedEvents
+    connect_codes: ConnectCodes
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
@@ -49,6 +51,7 @@ class UnitOfWork:
         self.audit = AuditLog(session)
         self.outbox = OutboxRepository(session)
         self.processed_events = ProcessedEvents(session)
+        self.connect_codes = ConnectCodes(session)
         return self
 
     def __exit__(

@@ -1,16 +1,21 @@
 """The product's rules, with no Slack in them. Build it with ``BillingAccess.create``."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.core.accounts import AccountService
 from bot.core.audit import AuditService
 from bot.core.channels import ChannelService
 from bot.core.clock import Clock, utc_now
+from bot.core.connection import ConnectionService
 from bot.core.contacts import ContactService
 from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
 from bot.core.invitations import InvitationService
 from bot.core.members import MemberService
 from bot.core.outbox import OutboxService
+from bot.core.portal import BillingPortal
+from bot.core.portal_changes import PortalChangeService
+from bot.core.reconcile import ReconcileService
 from bot.core.reminders import ReminderService
 from storage.unit_of_work import UnitOfWorkFactory
 
@@ -29,10 +34,19 @@ class BillingAccess:
     outbox: OutboxService
     reminders: ReminderService
     channels: ChannelService
+    connection: ConnectionService
+    reconcile: ReconcileService
+    portal_changes: PortalChangeService
 
     @classmethod
     def create(
-        cls, uow: UnitOfWorkFactory, *, clock: Clock = utc_now, defaults: Timings = DEFAULT_TIMINGS
+        cls,
+        uow: UnitOfWorkFactory,
+        *,
+        clock: Clock = utc_now,
+        defaults: Timings = DEFAULT_TIMINGS,
+        portal: BillingPortal | None = None,
+        sync_every: timedelta = timedelta(minutes=5),
     ) -> "BillingAccess":
         context = CoreContext(uow, clock, defaults)
         return cls(
@@ -44,4 +58,7 @@ class BillingAccess:
             OutboxService(context),
             ReminderService(context),
             ChannelService(context),
+            ConnectionService(context, portal),
+            ReconcileService(context, sync_every),
+            PortalChangeService(context),
         )

@@ -58,3 +58,7 @@ class AlreadyInvited(Conflict):
 
 class InvitationClosed(Conflict):
     """The invitation was accepted, declined, revoked or has expired."""
+
+
+class Unavailable(DomainError):
+    """An outside system needed to do this did not answer or refused the bot; nothing changed."""

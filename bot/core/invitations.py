@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.core.context import SYSTEM_ACTOR, CoreContext, Timings, account_id, record, require_account
 from bot.core.emails import MAX_EMAILS_AT_ONCE, normalise_email
 from bot.core.errors import (
+    Conflict,
     InvalidInput,
     InvitationClosed,
     NotAuthorized,
@@ -14,6 +15,7 @@ from bot.core.errors import (
 )
 from bot.core.outbox import enqueue, enqueue_digest, enqueue_first_dm
 from bot.core.permissions import parse_permissions
+from bot.core.portal_changes import owe_portal
 from storage.tables import (
     Account,
     Invitation,
@@ -112,6 +114,7 @@ class InvitationService:
             )
         )
         uow.flush()
+        invitation.syncing = _owe_invite(uow, account, invitation, now)
         enqueue_first_dm(uow, account, invitation, now=now)
         record(
             uow,
@@ -134,6 +137,7 @@ class InvitationService:
             invitation.sent_at = now
             invitation.expires_at = now + timings.invite_expires_after
             invitation.next_reminder_at = now + timings.reminder_first_after
+            invitation.syncing = _owe_invite(uow, account, invitation, now)
             uow.invitations.add(invitation)
             enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
             record(
@@ -228,6 +232,8 @@ class InvitationService:
             if invitation is None or invitation.account_id != account.id:
                 raise NotFound("That invitation does not exist.")
             _require_addressee(invitation, user_email)
+            if accept and account.whmcs_client_id is not None:
+                raise Conflict(ACCEPT_IN_PORTAL)
             wanted = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
             if invitation.status == wanted:
                 member = uow.members.by_email(account_id(account), invitation.email)
@@ -365,3 +371,21 @@ def expire(
 
 def _from_elsewhere(organisation: str | None) -> str:
     return "" if organisation is None else f"from another organisation ({organisation})"
+
+
+ACCEPT_IN_PORTAL = (
+    "This invitation is accepted in the billing portal: follow the link in the email it "
+    "sent you. Nothing was changed here."
+)
+
+
+def _owe_invite(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> bool:
+    return owe_portal(
+        uow,
+        account,
+        OutboxKind.PORTAL_INVITE,
+        now,
+        invitation=invitation,
+        email=invitation.email,
+        permissions=list(invitation.permissions),
+    )

@@ -3,12 +3,14 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.core.context import CoreContext, account_id, record, require_account
 from bot.core.emails import normalise_email
 from bot.core.errors import NotAuthorized, NotFound
 from bot.core.outbox import enqueue
 from bot.core.permissions import parse_permissions
+from bot.core.portal_changes import owe_portal
 from storage.tables import (
     Account,
     Contact,
@@ -72,6 +74,14 @@ class MemberService:
             if before != granted:
                 member.permissions = list(granted)
                 member.updated_at = now
+                member.syncing = owe_portal(
+                    uow,
+                    account,
+                    OutboxKind.PORTAL_PERMISSIONS,
+                    now,
+                    **_portal_target(member),
+                    permissions=list(granted),
+                )
                 uow.members.add(member)
                 enqueue(
                     uow,
@@ -104,6 +114,9 @@ class MemberService:
             member.status = MemberStatus.REMOVED
             member.permissions = []
             member.updated_at = now
+            member.syncing = owe_portal(
+                uow, account, OutboxKind.PORTAL_REMOVE, now, **_portal_target(member)
+            )
             uow.members.add(member)
             enqueue(
                 uow,
@@ -214,3 +227,7 @@ def _removed_after(member: Member, invitation: Invitation | None) -> bool:
     if invitation is None or invitation.responded_at is None:
         return True
     return member.updated_at >= invitation.responded_at
+
+
+def _portal_target(member: Member) -> dict[str, Any]:
+    return {"member_id": member.id, "user_id": member.whmcs_user_id, "email": member.email}

@@ -120,7 +120,7 @@ class OutboxService:
 
     def done(self, job: Job, outcome: str = "sent") -> None:
         with self._context.uow() as uow:
-            _finish(uow, job, self._context.now(), outcome)
+            finish(uow, job, self._context.now(), outcome)
             uow.commit()
 
     def retry_later(
@@ -152,7 +152,7 @@ class OutboxService:
             invitation.dm_channel_id = channel_id
             invitation.dm_ts = ts
             uow.invitations.add(invitation)
-            _finish(uow, job, self._context.now(), "sent")
+            finish(uow, job, self._context.now(), "sent")
             uow.commit()
 
     def record_reminder(self, job: Job, reminded: Sequence[Invitation]) -> None:
@@ -163,7 +163,7 @@ class OutboxService:
                 listed.reminder_count += 1
                 listed.last_reminded_at = now
                 uow.invitations.add(listed)
-            _finish(uow, job, now, "sent")
+            finish(uow, job, now, "sent")
             uow.commit()
 
     def in_flight(self) -> int:
@@ -213,7 +213,7 @@ def _dm_of(row: Outbox) -> int | None:
     return row.invitation_id if row.kind == OutboxKind.INVITATION else None
 
 
-def _finish(uow: UnitOfWork, job: Job, now: datetime, outcome: str) -> None:
+def finish(uow: UnitOfWork, job: Job, now: datetime, outcome: str) -> None:
     row = uow.outbox.get(job.id)
     assert row is not None
     row.done_at = now

@@ -1,0 +1,344 @@
+"""Reconciling a connected account with WHMCS (DESIGN §9): WHMCS is the record of who has
+access now, and the bot's table follows it.
+
+Each due account is claimed by one replica (its next due time is moved on under a lock others
+skip), read from WHMCS outside any transaction, then brought in line in one transaction:
+users added, removed or changed in the portal appear with the audit actor "billing portal";
+an invited email appearing among the client's users closes its invitation as accepted; an
+invitation revoked or expired in Slack but accepted anyway is undone. Rows whose own change
+from Slack is still on its way (``syncing``) are left for the outbox to settle. The owner is
+told of what changed in one DM.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.context import CoreContext, record
+from bot.core.emails import normalise_email
+from bot.core.errors import InvalidInput
+from bot.core.outbox import enqueue
+from bot.core.permissions import ALL_KEYS
+from bot.core.portal import BillingPortal, PortalClient, PortalContact, PortalUser
+from storage.tables import (
+    Account,
+    Contact,
+    Invitation,
+    InvitationStatus,
+    Member,
+    MemberRole,
+    MemberStatus,
+    OutboxKind,
+)
+from storage.unit_of_work import UnitOfWork
+
+PORTAL_ACTOR = "billing portal"
+SYNCS_PER_CLAIM = 50
+
+
+@dataclass(frozen=True)
+class PortalView:
+    """What WHMCS says about one client, read outside any transaction."""
+
+    client: PortalClient
+    permissions: dict[int, tuple[str, ...]]
+    """Each non-owner user's permission keys."""
+    contacts: tuple[PortalContact, ...]
+
+
+def read_portal(portal: BillingPortal, client_id: int) -> PortalView:
+    client = portal.client(client_id)
+    permissions = {
+        user.id: _known(portal.permissions(client_id, user.id))
+        for user in client.users
+        if not user.is_owner
+    }
+    return PortalView(client, permissions, portal.contacts(client_id))
+
+
+def _known(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys the catalogue knows, in its order (a newer WHMCS may have more)."""
+    return tuple(key for key in ALL_KEYS if key in set(keys))
+
+
+class ReconcileService:
+    def __init__(self, context: CoreContext, every: timedelta) -> None:
+        self._context = context
+        self._every = every
+
+    def claim_due(self, *, limit: int = SYNCS_PER_CLAIM) -> list[tuple[int, int]]:
+        """(account id, WHMCS client id) of connected accounts due now, each now owned by this
+        caller until its next interval."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            due = uow.accounts.claim_portal_syncs(now, limit=limit)
+            claimed = []
+            for account in due:
+                account.portal_sync_due_at = now + self._every
+                uow.accounts.add(account)
+                assert account.id is not None
+                assert account.whmcs_client_id is not None
+                claimed.append((account.id, account.whmcs_client_id))
+            uow.commit()
+            return claimed
+
+    def soon(self, owner_account_id: int) -> None:
+        """Reconcile the account at the next chance (after the portal refused a change)."""
+        with self._context.uow() as uow:
+            account = uow.accounts.get(owner_account_id)
+            if account is not None and account.whmcs_client_id is not None:
+                account.portal_sync_due_at = self._context.now()
+                uow.accounts.add(account)
+                uow.commit()
+
+    def apply(self, owner_account_id: int, view: PortalView) -> list[str]:
+        """Bring the account in line with ``view``; returns what changed, in words."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account = uow.accounts.get(owner_account_id)
+            if account is None or account.whmcs_client_id != view.client.id:
+                return []  # disconnected, or connected elsewhere, meanwhile
+            news = _users(uow, account, view, now) + _contacts(uow, account, view, now)
+            if news:
+                enqueue(
+                    uow,
+                    account,
+                    OutboxKind.PORTAL_NEWS,
+                    now=now,
+                    recipient_user_id=account.owner_user_id,
+                    payload={"lines": news},
+                )
+            uow.commit()
+            return news
+
+
+def _email(raw: str) -> str | None:
+    try:
+        return normalise_email(raw)
+    except InvalidInput:
+        return None  # an address the bot cannot represent is left to the portal
+
+
+def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -> list[str]:
+    assert account.id is not None
+    members = list(uow.members.all(account.id))
+    by_user = {m.whmcs_user_id: m for m in members if m.whmcs_user_id is not None}
+    by_email = {m.email: m for m in members}
+    seen: set[int | None] = set()
+    news: list[str] = []
+    for user in view.client.users:
+        email = _email(user.email)
+        if email is None:
+            continue
+        member = by_user.get(user.id) or by_email.get(email)
+        if user.is_owner:
+            owner = next((m for m in members if m.role == MemberRole.OWNER), None)
+            if owner is not None:
+                owner.whmcs_user_id = user.id
+                seen.add(owner.id)
+            continue
+        permissions = view.permissions.get(user.id, ())
+        if member is None:
+            news += _newcomer(uow, account, user, email, permissions, now)
+            continue
+        seen.add(member.id)
+        if not member.syncing:
+            news += _follow(uow, account, member, user, permissions, now)
+    for member in members:
+        if member.id not in seen and _gone_from_portal(member):
+            news += _removed_in_portal(uow, account, member, now)
+    return news
+
+
+def _gone_from_portal(member: Member) -> bool:
+    return (
+        member.role == MemberRole.USER
+        and member.status == MemberStatus.ACTIVE
+        and not member.syncing
+    )
+
+
+def _newcomer(
+    uow: UnitOfWork,
+    account: Account,
+    user: PortalUser,
+    email: str,
+    permissions: tuple[str, ...],
+    now: datetime,
+) -> list[str]:
+    assert account.id is not None
+    invitation = uow.invitations.latest_for(account.id, email)
+    if invitation is not None and invitation.status in (
+        InvitationStatus.REVOKED,
+        InvitationStatus.EXPIRED,
+    ):
+        return _undo_late_acceptance(uow, account, invitation, user, now)
+    member = _member(uow, account, email, user, permissions, now)
+    if invitation is not None and invitation.status == InvitationStatus.PENDING:
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.responded_at = now
+        invitation.next_reminder_at = None
+        invitation.syncing = False
+        uow.invitations.add(invitation)
+        record(
+            uow,
+            account,
+            at=now,
+            actor=PORTAL_ACTOR,
+            action="invitation.accepted",
+            target=email,
+            after=member.permissions,
+        )
+        return [f"{email} accepted the invitation in the billing portal."]
+    record(
+        uow,
+        account,
+        at=now,
+        actor=PORTAL_ACTOR,
+        action="member.added",
+        target=email,
+        after=member.permissions,
+    )
+    return [f"{email} was added in the billing portal."]
+
+
+def _member(
+    uow: UnitOfWork,
+    account: Account,
+    email: str,
+    user: PortalUser,
+    permissions: tuple[str, ...],
+    now: datetime,
+) -> Member:
+    assert account.id is not None
+    member = uow.members.by_email(account.id, email) or Member(
+        account_id=account.id, email=email, created_at=now
+    )
+    member.whmcs_user_id = user.id
+    member.status = MemberStatus.ACTIVE
+    member.permissions = list(permissions)
+    member.updated_at = now
+    return uow.members.add(member)
+
+
+def _undo_late_acceptance(
+    uow: UnitOfWork, account: Account, invitation: Invitation, user: PortalUser, now: datetime
+) -> list[str]:
+    """WHMCS cannot cancel an invite: one accepted after Slack revoked or expired it is undone."""
+    enqueue(
+        uow,
+        account,
+        OutboxKind.PORTAL_REMOVE,
+        now=now,
+        payload={"user_id": user.id, "email": invitation.email},
+    )
+    record(
+        uow,
+        account,
+        at=now,
+        actor=PORTAL_ACTOR,
+        action="invitation.undone",
+        target=invitation.email,
+        detail=f"accepted after it was {invitation.status.value}",
+    )
+    return [
+        f"{invitation.email} accepted in the billing portal an invitation that was "
+        f"{invitation.status.value} here; their access there is being removed."
+    ]
+
+
+def _follow(
+    uow: UnitOfWork,
+    account: Account,
+    member: Member,
+    user: PortalUser,
+    permissions: tuple[str, ...],
+    now: datetime,
+) -> list[str]:
+    member.whmcs_user_id = user.id
+    uow.members.add(member)
+    if member.status == MemberStatus.REMOVED:
+        before: list[str] = []
+        member.status = MemberStatus.ACTIVE
+        action, said = "member.restored", "was given access again in the billing portal"
+    elif tuple(member.permissions) != permissions:
+        before = list(member.permissions)
+        action, said = "permissions.changed", "had their permissions changed in the billing portal"
+    else:
+        return []
+    member.permissions = list(permissions)
+    member.updated_at = now
+    record(
+        uow,
+        account,
+        at=now,
+        actor=PORTAL_ACTOR,
+        action=action,
+        target=member.email,
+        before=before,
+        after=member.permissions,
+    )
+    return [f"{member.email} {said}."]
+
+
+def _removed_in_portal(
+    uow: UnitOfWork, account: Account, member: Member, now: datetime
+) -> list[str]:
+    before = list(member.permissions)
+    member.status = MemberStatus.REMOVED
+    member.permissions = []
+    member.updated_at = now
+    uow.members.add(member)
+    record(
+        uow,
+        account,
+        at=now,
+        actor=PORTAL_ACTOR,
+        action="access.removed",
+        target=member.email,
+        before=before,
+        after=[],
+    )
+    return [f"{member.email} was removed in the billing portal."]
+
+
+def _contacts(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -> list[str]:
+    assert account.id is not None
+    stored = list(uow.contacts.all(account.id))
+    by_id = {c.whmcs_contact_id: c for c in stored if c.whmcs_contact_id is not None}
+    by_email = {c.email: c for c in stored}
+    seen: set[int | None] = set()
+    news: list[str] = []
+    for found in view.contacts:
+        email = _email(found.email)
+        if email is None:
+            continue
+        contact = by_id.get(found.id) or by_email.get(email)
+        if contact is None:
+            contact = Contact(
+                account_id=account.id,
+                email=email,
+                name=found.name,
+                added_by_user_id=PORTAL_ACTOR[:32],
+                created_at=now,
+            )
+            news.append(f"{email} was added as a contact in the billing portal.")
+            record(uow, account, at=now, actor=PORTAL_ACTOR, action="contact.added", target=email)
+        seen.add(contact.id)
+        if contact.syncing:
+            continue
+        contact.whmcs_contact_id = found.id
+        contact.email_kinds = list(found.email_kinds)
+        uow.contacts.add(contact)
+    for contact in stored:
+        if contact.id not in seen and not contact.syncing and contact.whmcs_contact_id:
+            uow.contacts.remove(contact)
+            news.append(f"{contact.email} was removed as a contact in the billing portal.")
+            record(
+                uow,
+                account,
+                at=now,
+                actor=PORTAL_ACTOR,
+                action="contact.removed",
+                target=contact.email,
+            )
+    return news
