@@ -1,0 +1,138 @@
+"""Reconciliation: WHMCS is the record of who has access now, and the bot's table follows it,
+audited as the billing portal, the owner told; Slack's own changes in flight are left alone."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.core import BillingAccess
+from bot.core.outbox import Job
+from bot.core.reconcile import read_portal
+from storage.tables import OutboxKind
+from storage.unit_of_work import unit_of_work_factory
+from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
+from tests.core.fake_portal import CLIENT, FakePortal
+from tests.core.helpers import invite
+
+EVERY = timedelta(minutes=5)
+
+
+@pytest.fixture
+def portal() -> FakePortal:
+    return FakePortal()
+
+
+@pytest.fixture
+def core(engine: Engine, clock: FakeClock, portal: FakePortal) -> BillingAccess:
+    core = BillingAccess.create(
+        unit_of_work_factory(engine), clock=clock, portal=portal, sync_every=EVERY
+    )
+    core.accounts.setup(
+        TEAM,
+        "Acme Ltd",
+        actor=OWNER,
+        actor_email=OWNER_EMAIL,
+        actor_is_workspace_admin=True,
+        channel_id="C0BILLING",
+    )
+    core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
+    core.connection.finish(TEAM, actor=OWNER, client_id=CLIENT, code=portal.last_code())
+    return core
+
+
+def _sync(core: BillingAccess, portal: FakePortal) -> list[str]:
+    news = []
+    for account_id, client_id in core.reconcile.claim_due():
+        news += core.reconcile.apply(account_id, read_portal(portal, client_id))
+    return news
+
+
+def _owed(core: BillingAccess, kind: OutboxKind) -> list[Job]:
+    jobs = core.outbox.claim(limit=1000)
+    for job in jobs:
+        core.outbox.done(job)
+    return [job for job in jobs if job.outbox.kind == kind]
+
+
+def _status(core: BillingAccess, email: str) -> tuple[str, tuple[str, ...]]:
+    access = core.members.access_for(TEAM, email)
+    return access.status, tuple(access.permissions)
+
+
+def test_portal_users_appear_audited_and_the_owner_is_told(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices", "quotes"])
+    assert _sync(core, portal) == ["ana@example.com was added in the billing portal."]
+    assert _status(core, "ana@example.com") == ("active", ("invoices", "quotes"))
+    event = core.audit.trail(TEAM)[-1]
+    assert (event.actor_user_id, event.action) == ("billing portal", "member.added")
+    (news,) = _owed(core, OutboxKind.PORTAL_NEWS)
+    assert news.outbox.recipient_user_id == OWNER
+
+
+def test_each_account_is_synced_once_per_interval(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    assert len(core.reconcile.claim_due()) == 1
+    assert core.reconcile.claim_due() == []
+    clock.advance(EVERY)
+    assert len(core.reconcile.claim_due()) == 1
+
+
+def test_changes_and_removals_in_the_portal_are_followed(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    _sync(core, portal)
+    portal.set_permissions(CLIENT, 7, ["tickets"])
+    clock.advance(EVERY)
+    assert _sync(core, portal) == [
+        "ana@example.com had their permissions changed in the billing portal."
+    ]
+    portal.remove_user(CLIENT, 7)
+    clock.advance(EVERY)
+    assert _sync(core, portal) == ["ana@example.com was removed in the billing portal."]
+    assert _status(core, "ana@example.com") == ("removed", ())
+
+
+def test_an_invitation_accepted_in_the_portal_is_closed(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    invite(core, "ben@example.com", ["invoices"])
+    assert portal.invites == []  # not yet: the outbox carries it
+    portal.add_user(8, "ben@example.com", ["invoices"])
+    assert _sync(core, portal) == ["ben@example.com accepted the invitation in the billing portal."]
+    assert _status(core, "ben@example.com") == ("active", ("invoices",))
+    assert core.invitations.pending(TEAM, actor=OWNER) == []
+
+
+def test_a_revoked_invitation_accepted_anyway_is_undone(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    invite(core, "cat@example.com", ["invoices"])
+    core.invitations.revoke(TEAM, actor=OWNER, email="cat@example.com")
+    _owed(core, OutboxKind.PORTAL_REMOVE)
+    portal.add_user(9, "cat@example.com", ["invoices"])
+    (news,) = _sync(core, portal)
+    assert "cat@example.com accepted in the billing portal an invitation that was revoked" in news
+    (undo,) = _owed(core, OutboxKind.PORTAL_REMOVE)
+    assert undo.outbox.payload["user_id"] == 9
+    assert _status(core, "cat@example.com")[0] == "revoked"
+
+
+def test_a_change_from_slack_in_flight_is_left_to_the_outbox(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    _sync(core, portal)
+    core.members.set_permissions(
+        TEAM, actor=OWNER, email="ana@example.com", permissions=["tickets"]
+    )
+    clock.advance(EVERY)
+    assert _sync(core, portal) == []
+    assert _status(core, "ana@example.com") == ("active", ("tickets",))
+    (change,) = _owed(core, OutboxKind.PORTAL_PERMISSIONS)
+    assert change.outbox.payload["permissions"] == ["tickets"]
+    assert change.outbox.payload["user_id"] == 7
