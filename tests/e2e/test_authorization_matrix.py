@@ -8,8 +8,9 @@ else is refused with a message the caller sees, and leaves the database and the 
 exactly as they were.
 
 The bot is served once per database backend (starting uvicorn and migrating a database takes
-longer than a whole case); each case gets a world of its own, built with the core in a
-workspace (team) no other case uses, so nothing a case does can leak into the next one.
+longer than a whole case); each case gets a world of its own: the bot serves only its own
+workspace, so the previous case's account is moved to a team of its own, and the new account's
+version starts where no earlier one reached, so nothing a case does can leak into the next one.
 """
 
 import itertools
@@ -36,7 +37,7 @@ from storage.migrate import upgrade
 from tests.e2e.conftest import API_TOKEN, OWNER, OWNER_EMAIL, SECRET, Running, serve_bot
 from tests.e2e.slack_requests import click_payload, command_body, submission_payload
 from tests.e2e.steps import ACCOUNT, invite_values
-from tests.slack_stub import SlackStub
+from tests.slack_stub import TEAM_ID, SlackStub
 from tests.slack_stub.server import RESPONSE_URL_METHOD, RecordedCall
 
 ANA = "ana@example.com"
@@ -269,12 +270,32 @@ class World:
         return json.dumps([shown[way] for way in ways])
 
 
+def _retire_the_previous_account(engine: Engine, case: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET team_id = :retired WHERE team_id = :team"),
+            {"retired": f"T0RETIRED{case:05d}", "team": TEAM_ID},
+        )
+
+
+def _start_versions_afresh(engine: Engine, team: str, case: int) -> None:
+    """Past every version an earlier case's account reached, so no reply the bot kept for
+    one of them (kept by team and version) can answer for this one."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET version = version + :base WHERE team_id = :team"),
+            {"base": case * 100_000, "team": team},
+        )
+
+
 def build_world(served: Running, engine: Engine, http: httpx.Client) -> World:
     """The world of §3's callers, built with the core (fast). What the core owes Slack is
     delivered once, at the end: Ivy gets her invitation DM, the owner the outcomes, Rob the
     news of his removal (the others accepted before their DMs went out, which saves time)."""
     core = served.bot.deps.core
-    team = f"T0M{next(_teams):05d}"
+    team = TEAM_ID
+    case = next(_teams)
+    _retire_the_previous_account(engine, case)
     account = core.accounts.setup(
         team,
         ACCOUNT,
@@ -300,6 +321,7 @@ def build_world(served: Running, engine: Engine, http: httpx.Client) -> World:
         core.invitations.accept(
             team, invitation_id, user_id=caller.user_id, user_email=caller.email
         )
+    _start_versions_afresh(engine, team, case)
     core.members.remove_access(team, actor=OWNER, email=ROB)
     core.contacts.add(team, actor=OWNER, email=LEE, name="Lee Accountant")
     served.bot.deps.deliverer.deliver_due()
