@@ -1,9 +1,17 @@
 """Settings from the environment and ``.env``, exactly as DESIGN §5 names them."""
 
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated, Self, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
@@ -11,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.core import Timings
 from bot.durations import parse_duration
+from bot.whmcs.config import DEFAULT_MAX_CONCURRENCY, DEFAULT_SYNC_EVERY, WhmcsConfig
 
 
 def _duration(value: object) -> object:
@@ -66,9 +75,21 @@ class Settings(DatabaseSettings):
     REMINDER_REPEAT_EVERY: Duration = timedelta(hours=24)
     INVITE_EXPIRES_AFTER: Duration = timedelta(days=7)
     REMINDER_SWEEP_EVERY: Duration = timedelta(seconds=60)
+    WHMCS_API_URL: str | None = None
+    WHMCS_API_IDENTIFIER: SecretStr | None = None
+    WHMCS_API_SECRET: SecretStr | None = None
+    WHMCS_API_ACCESS_KEY: SecretStr | None = None
+    WHMCS_SYNC_EVERY: Duration = DEFAULT_SYNC_EVERY
+    WHMCS_MAX_CONCURRENCY: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
 
     @field_validator(
-        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "BILLING_API_TOKEN"
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "BILLING_API_TOKEN",
+        "WHMCS_API_IDENTIFIER",
+        "WHMCS_API_SECRET",
+        "WHMCS_API_ACCESS_KEY",
     )
     @classmethod
     def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
@@ -93,11 +114,69 @@ class Settings(DatabaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("WHMCS_API_URL")
+    @classmethod
+    def _whmcs_api_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise PydanticCustomError("empty", "is empty")
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(
+                "must be an http:// or https:// URL with a host, "
+                "e.g. https://billing.example.com/includes/api.php"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _whmcs_complete(self) -> Self:
+        """WHMCS is on with its URL and both credentials, or off with none of its settings."""
+        required = {
+            "WHMCS_API_URL": self.WHMCS_API_URL,
+            "WHMCS_API_IDENTIFIER": self.WHMCS_API_IDENTIFIER,
+            "WHMCS_API_SECRET": self.WHMCS_API_SECRET,
+        }
+        given = {**required, "WHMCS_API_ACCESS_KEY": self.WHMCS_API_ACCESS_KEY}
+        missing = [name for name, value in required.items() if value is None]
+        present = [name for name, value in given.items() if value is not None]
+        if missing and present:
+            setting = "setting" if len(missing) == 1 else "settings"
+            verb = "is" if len(missing) == 1 else "are"
+            raise PydanticCustomError(
+                "incomplete",
+                f"{setting} {_listing(missing)} {verb} required with {_listing(present)}",
+            )
+        return self
+
+    @property
+    def whmcs(self) -> WhmcsConfig | None:
+        """How to reach WHMCS, or None when accounts are kept in the built-in ledger."""
+        if (
+            self.WHMCS_API_URL is None
+            or self.WHMCS_API_IDENTIFIER is None
+            or self.WHMCS_API_SECRET is None
+        ):
+            return None
+        return WhmcsConfig(
+            api_url=self.WHMCS_API_URL,
+            identifier=self.WHMCS_API_IDENTIFIER,
+            secret=self.WHMCS_API_SECRET,
+            access_key=self.WHMCS_API_ACCESS_KEY,
+            sync_every=self.WHMCS_SYNC_EVERY,
+            max_concurrency=self.WHMCS_MAX_CONCURRENCY,
+        )
+
     @property
     def timings(self) -> Timings:
         return Timings(
             self.REMINDER_FIRST_AFTER, self.REMINDER_REPEAT_EVERY, self.INVITE_EXPIRES_AFTER
         )
+
+
+def _listing(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
 
 
 def _with_prefix(value: SecretStr, prefix: str) -> SecretStr:
@@ -129,6 +208,8 @@ def _load(kind: type[AnySettings], overrides: dict[str, object]) -> AnySettings:
         return kind(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
+        if first["type"] == "incomplete":
+            raise SettingsError(first["msg"]) from None
         name = ".".join(str(part) for part in first["loc"][:1]) or "settings"
         if first["type"] == "missing":
             raise SettingsError(f"setting {name} is required but not set") from None

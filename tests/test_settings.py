@@ -22,7 +22,19 @@ ALL_SETTINGS = (
     "REMINDER_REPEAT_EVERY",
     "INVITE_EXPIRES_AFTER",
     "REMINDER_SWEEP_EVERY",
+    "WHMCS_API_URL",
+    "WHMCS_API_IDENTIFIER",
+    "WHMCS_API_SECRET",
+    "WHMCS_API_ACCESS_KEY",
+    "WHMCS_SYNC_EVERY",
+    "WHMCS_MAX_CONCURRENCY",
 )
+WHMCS_URL = "https://billing.example.com/includes/api.php"
+WHMCS_SECRETS = {
+    "WHMCS_API_IDENTIFIER": "whmcs-identifier-value",
+    "WHMCS_API_SECRET": "whmcs-secret-value",
+    "WHMCS_API_ACCESS_KEY": "whmcs-access-key-value",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -162,3 +174,120 @@ def test_the_database_commands_still_check_the_database_url(
     monkeypatch.setenv("DATABASE_URL", "nonsense://x")
     with pytest.raises(SettingsError, match=r"^setting DATABASE_URL is malformed"):
         load_database_settings()
+
+
+def test_whmcs_is_off_by_default() -> None:
+    settings = load_settings()
+    assert settings.whmcs is None
+    assert timedelta(minutes=5) == settings.WHMCS_SYNC_EVERY
+    assert settings.WHMCS_MAX_CONCURRENCY == 4
+
+
+def test_whmcs_is_on_with_its_url_and_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WHMCS_API_URL", WHMCS_URL)
+    monkeypatch.setenv("WHMCS_API_IDENTIFIER", "whmcs-identifier-value")
+    monkeypatch.setenv("WHMCS_API_SECRET", "whmcs-secret-value")
+    monkeypatch.setenv("WHMCS_SYNC_EVERY", "90s")
+    monkeypatch.setenv("WHMCS_MAX_CONCURRENCY", "8")
+    whmcs = load_settings().whmcs
+    assert whmcs is not None
+    assert whmcs.api_url == WHMCS_URL
+    assert whmcs.identifier.get_secret_value() == "whmcs-identifier-value"
+    assert whmcs.secret.get_secret_value() == "whmcs-secret-value"
+    assert whmcs.access_key is None
+    assert (whmcs.sync_every, whmcs.max_concurrency) == (timedelta(seconds=90), 8)
+    monkeypatch.setenv("WHMCS_API_ACCESS_KEY", "whmcs-access-key-value")
+    with_key = load_settings().whmcs
+    assert with_key is not None and with_key.access_key is not None
+    assert with_key.secret_values() == tuple(WHMCS_SECRETS.values())
+    assert "whmcs-secret-value" not in repr(with_key)
+
+
+@pytest.mark.parametrize(
+    ("given", "line"),
+    [
+        (
+            ["WHMCS_API_URL"],
+            "settings WHMCS_API_IDENTIFIER and WHMCS_API_SECRET are required with WHMCS_API_URL",
+        ),
+        (
+            ["WHMCS_API_IDENTIFIER"],
+            "settings WHMCS_API_URL and WHMCS_API_SECRET are required with WHMCS_API_IDENTIFIER",
+        ),
+        (
+            ["WHMCS_API_SECRET"],
+            "settings WHMCS_API_URL and WHMCS_API_IDENTIFIER are required with WHMCS_API_SECRET",
+        ),
+        (
+            ["WHMCS_API_URL", "WHMCS_API_IDENTIFIER"],
+            "setting WHMCS_API_SECRET is required with WHMCS_API_URL and WHMCS_API_IDENTIFIER",
+        ),
+        (
+            ["WHMCS_API_URL", "WHMCS_API_SECRET"],
+            "setting WHMCS_API_IDENTIFIER is required with WHMCS_API_URL and WHMCS_API_SECRET",
+        ),
+        (
+            ["WHMCS_API_IDENTIFIER", "WHMCS_API_SECRET", "WHMCS_API_ACCESS_KEY"],
+            "setting WHMCS_API_URL is required with WHMCS_API_IDENTIFIER, WHMCS_API_SECRET "
+            "and WHMCS_API_ACCESS_KEY",
+        ),
+        (
+            ["WHMCS_API_ACCESS_KEY"],
+            "settings WHMCS_API_URL, WHMCS_API_IDENTIFIER and WHMCS_API_SECRET are required "
+            "with WHMCS_API_ACCESS_KEY",
+        ),
+    ],
+)
+def test_whmcs_settings_go_together(
+    monkeypatch: pytest.MonkeyPatch, given: list[str], line: str
+) -> None:
+    for name in given:
+        monkeypatch.setenv(name, WHMCS_SECRETS.get(name, WHMCS_URL))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == line
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        (
+            "WHMCS_API_URL",
+            "billing.example.com/includes/api.php",
+            "setting WHMCS_API_URL is malformed: must be an http:// or https:// URL with a host, "
+            "e.g. https://billing.example.com/includes/api.php",
+        ),
+        (
+            "WHMCS_API_URL",
+            "https:///includes/api.php",
+            "setting WHMCS_API_URL is malformed: must be an http:// or https:// URL with a host, "
+            "e.g. https://billing.example.com/includes/api.php",
+        ),
+        ("WHMCS_API_URL", " ", "setting WHMCS_API_URL is set but empty"),
+        ("WHMCS_API_IDENTIFIER", "", "setting WHMCS_API_IDENTIFIER is set but empty"),
+        ("WHMCS_API_SECRET", "  ", "setting WHMCS_API_SECRET is set but empty"),
+        ("WHMCS_API_ACCESS_KEY", "", "setting WHMCS_API_ACCESS_KEY is set but empty"),
+        (
+            "WHMCS_SYNC_EVERY",
+            "often",
+            "setting WHMCS_SYNC_EVERY is malformed: "
+            "'often' is not a duration; use seconds or a number with s, m, h or d",
+        ),
+        (
+            "WHMCS_MAX_CONCURRENCY",
+            "0",
+            "setting WHMCS_MAX_CONCURRENCY is malformed: "
+            "Input should be greater than or equal to 1",
+        ),
+    ],
+)
+def test_a_malformed_whmcs_setting_is_one_exact_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, line: str
+) -> None:
+    monkeypatch.setenv("WHMCS_API_URL", WHMCS_URL)
+    for secret, example in WHMCS_SECRETS.items():
+        monkeypatch.setenv(secret, example)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == line
