@@ -344,7 +344,8 @@ def _listed(value: Any, key: str) -> list[Answer]:
 
 
 def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in {"1", "true"}
+    """WHMCS's booleans: true/false, 1/0, or the same as strings."""
+    return str(value).strip().lower() in {"1", "true"}
 
 
 def _in_catalogue_order(keys: Iterable[str]) -> tuple[str, ...]:
