@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, SQLModel, col, select
 
@@ -252,7 +252,7 @@ class OutboxRepository(_Repository[Outbox]):
             .where(
                 col(Outbox.done_at).is_(None),
                 col(Outbox.next_attempt_at) <= now,
-                col(Outbox.paused).is_(False),
+                ~_kept_for_its_channel(),
                 or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
             )
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
@@ -264,27 +264,15 @@ class OutboxRepository(_Repository[Outbox]):
     def get(self, outbox_id: int) -> Outbox | None:
         return self._session.get(Outbox, outbox_id)
 
-    def pause_channel_messages(self, account_id: int) -> None:
-        """Keep the account's undone channel messages, in flight or not, until released."""
-        statement = (
-            update(Outbox)
-            .where(
-                col(Outbox.account_id) == account_id,
-                col(Outbox.kind).in_(CHANNEL_KINDS),
-                col(Outbox.done_at).is_(None),
-            )
-            .values(paused=True, claimed_until=None)
-        )
-        self._session.exec(statement)
-
-    def paused(self, account_id: int) -> Sequence[Outbox]:
-        """The account's kept messages, oldest first, locked for this transaction."""
+    def undone_channel_messages(self, account_id: int, now: datetime) -> Sequence[Outbox]:
+        """The account's channel messages not yet sent nor being sent, oldest first, locked."""
         query = (
             select(Outbox)
             .where(
                 col(Outbox.account_id) == account_id,
-                col(Outbox.paused).is_(True),
+                col(Outbox.kind).in_(CHANNEL_KINDS),
                 col(Outbox.done_at).is_(None),
+                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
             )
             .order_by(col(Outbox.id))
             .with_for_update()
@@ -306,6 +294,14 @@ class OutboxRepository(_Repository[Outbox]):
             col(Outbox.done_at).is_(None), col(Outbox.claimed_until) > now
         )
         return int(self._session.exec(query).one())
+
+
+def _kept_for_its_channel() -> ColumnElement[bool]:
+    """A channel message of an account whose channel the bot cannot post to now."""
+    blocked = select(Account.id).where(
+        col(Account.id) == col(Outbox.account_id), col(Account.channel_problem).is_not(None)
+    )
+    return and_(col(Outbox.kind).in_(CHANNEL_KINDS), blocked.exists())
 
 
 class ProcessedEvents(_Repository[ProcessedEvent]):

@@ -81,7 +81,7 @@ class Account(SQLModel, table=True):
     """When the connected account is next reconciled with WHMCS; claimed by one replica."""
     channel_problem: str | None = Field(default=None, max_length=32)
     """Why the bot cannot post to the reminders channel (a ``ChannelProblem``), or None while
-    it can: channel messages are kept, not sent, until a person fixes it."""
+    it can: the account's channel messages are not due until a person fixes it."""
 
 
 class Member(SQLModel, table=True):
@@ -235,8 +235,6 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = _timestamp()
     claimed_until: datetime | None = _timestamp(nullable=True)
     attempts: int = 0
-    paused: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
-    """Kept, not due, until a person fixes what stops it (e.g. the bot's channel membership)."""
     done_at: datetime | None = _timestamp(nullable=True)
     outcome: str = Field(default="", max_length=200)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.core.authority import is_owner, require_owner
+from bot.core.channels import release_kept
 from bot.core.context import CoreContext, Timings, account_id, record
 from bot.core.context import require_account as _require_account
 from bot.core.emails import normalise_email
@@ -161,10 +162,11 @@ class AccountService:
             account = _require_account(uow, team_id)
             require_owner(account, actor, "change the settings")
             before = _describe(account, self._context.defaults.for_account(account))
-            if account.reminders_channel_id != channel:
-                # Unknown until the bot tries the new channel; what was kept stays kept.
-                account.channel_problem = None
+            moved = account.reminders_channel_id != channel
             account.reminders_channel_id = channel
+            if moved and account.channel_problem is not None:
+                # The new channel is unknown until the bot tries it: what was kept goes there.
+                release_kept(uow, account, now)
             account.reminder_first_after_s = _seconds(timings.reminder_first_after)
             account.reminder_repeat_every_s = _seconds(timings.reminder_repeat_every)
             account.invite_expires_after_s = _seconds(timings.invite_expires_after)

@@ -1,17 +1,19 @@
 """The account's reminders channel: whether the bot can post there, and what waits until it can.
 
 A chat service lets a bot post only where it is a member. While the bot cannot post to the
-account's channel, the messages owed there are kept (paused), not dropped, and the owner is
-told once. When the bot can post again, the kept reminders go out as one digest.
+account's channel (the account has a ``channel_problem``), the messages owed there are kept:
+they are not due, whatever their time (see ``OutboxRepository.due``), and the owner is told
+once. When the bot can post again, or the owner picks another channel, what was kept goes out
+as one digest. Nothing is flagged on the messages themselves, so no message can be kept by a
+stale view of the account, or stay kept once the account has no problem.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.context import SYSTEM_ACTOR, CoreContext, account_id, record
 from bot.core.outbox import enqueue, enqueue_digest
-from storage.tables import Account, Outbox, OutboxKind
+from storage.tables import CHANNEL_KINDS, Account, Outbox, OutboxKind
 from storage.unit_of_work import UnitOfWork
 
 
@@ -41,36 +43,48 @@ class ChannelService:
             account = uow.accounts.for_team(team_id, for_update=True)
             if account is None or account.reminders_channel_id != channel_id:
                 return None
-            uow.outbox.pause_channel_messages(account_id(account))
             if channel_problem(account) != problem:
                 _note_problem(uow, account, problem, now, tell_owner=tell_owner)
             uow.commit()
             return account
 
     def can_post(self, team_id: str, channel_id: str) -> Account | None:
-        """The bot can post to ``channel_id`` again. If it is the account's channel, what was
-        kept for it is owed now, as one digest. Returns the account if anything resumed."""
+        """The bot can post to ``channel_id`` again. If it is the account's channel and
+        messages were kept for it, they are owed now, as one digest. Returns the account if
+        anything resumed."""
         now = self._context.now()
         with self._context.uow() as uow:
             account = uow.accounts.for_team(team_id, for_update=True)
             if account is None or account.reminders_channel_id != channel_id:
                 return None
-            kept = uow.outbox.paused(account_id(account))
-            if account.channel_problem is None and not kept:
+            if account.channel_problem is None:
                 return None
-            account.channel_problem = None
-            _owe_as_one_digest(uow, account, kept, now)
-            record(
-                uow,
-                account,
-                at=now,
-                actor=SYSTEM_ACTOR,
-                action="reminders.resumed",
-                target=channel_id,
-                detail=f"{len(kept)} kept messages",
-            )
+            release_kept(uow, account, now)
             uow.commit()
             return account
+
+
+def release_kept(uow: UnitOfWork, account: Account, now: datetime) -> None:
+    """The account's channel has no known problem (any more): what was kept for it is owed as
+    one digest of each kind. Messages being sent right now are left to their sender."""
+    kept = uow.outbox.undone_channel_messages(account_id(account), now)
+    account.channel_problem = None
+    for row in kept:
+        row.done_at, row.outcome = now, "merged into one digest"
+        uow.outbox.add(row)
+    for kind in CHANNEL_KINDS:
+        listed = sorted({i for row in kept if row.kind == kind for i in _listed(row)})
+        if listed:
+            enqueue_digest(uow, account, kind, uow.invitations.by_ids(listed), now=now)
+    record(
+        uow,
+        account,
+        at=now,
+        actor=SYSTEM_ACTOR,
+        action="reminders.resumed",
+        target=account.reminders_channel_id,
+        detail=f"{len(kept)} kept messages",
+    )
 
 
 def _note_problem(
@@ -95,29 +109,7 @@ def _note_problem(
             OutboxKind.CHANNEL_PAUSED,
             now=now,
             recipient_user_id=account.owner_user_id,
-            payload={"channel_id": channel, "problem": problem.value},
         )
-
-
-DIGEST_KINDS = (OutboxKind.REMINDER, OutboxKind.EXPIRY_NOTICE)
-
-
-def _owe_as_one_digest(
-    uow: UnitOfWork, account: Account, kept: Sequence[Outbox], now: datetime
-) -> None:
-    """Replace the kept digests of each kind by one listing every invitation they listed;
-    release anything else that was kept."""
-    for row in kept:
-        if row.kind in DIGEST_KINDS:
-            row.done_at, row.outcome = now, "merged into one digest"
-        else:
-            row.paused, row.next_attempt_at = False, now
-        uow.outbox.add(row)
-    for kind in DIGEST_KINDS:
-        listed = sorted({i for row in kept if row.kind == kind for i in _listed(row)})
-        if listed:
-            invitations = uow.invitations.by_ids(listed)
-            enqueue_digest(uow, account, kind, invitations, now=now)
 
 
 def _listed(row: Outbox) -> list[int]:

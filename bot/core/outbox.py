@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.context import CoreContext, account_id
-from storage.tables import CHANNEL_KINDS, Account, Invitation, Outbox, OutboxKind, ProcessedEvent
+from storage.tables import Account, Invitation, Outbox, OutboxKind, ProcessedEvent
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 # Longer than any one attempt can take, so no second sender takes a message still in flight:
@@ -37,7 +37,6 @@ def enqueue(
             payload=payload or {},
             created_at=now,
             next_attempt_at=now,
-            paused=kind in CHANNEL_KINDS and account.channel_problem is not None,
         )
     )
 

@@ -100,10 +100,11 @@ class Deliverer:
 
     def _keep_for_channel(self, job: Job, problem: ChannelProblem, code: str) -> None:
         """Keep the channel's messages until a person fixes the channel; a message meant for
-        a channel the account no longer uses goes to its new one instead."""
+        a channel the account no longer uses goes to its new one on the next pass."""
         channel = job.account.reminders_channel_id
-        if not self._core.channels.cannot_post(job.account.team_id, channel, problem):
-            self._core.outbox.retry_later(job, code)
+        self._core.channels.cannot_post(job.account.team_id, channel, problem)
+        # Not due again while the channel has the problem; never given up for it.
+        self._core.outbox.retry_later(job, code, give_up=False)
 
     def _send_invitation(self, job: Job) -> str:
         invitation = job.invitation

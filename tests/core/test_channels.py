@@ -101,12 +101,14 @@ def test_a_channel_the_account_no_longer_uses_keeps_nothing(
     assert OutboxKind.REMINDER in _kinds(_claimed(billing))
 
 
-def test_a_new_channel_is_unknown_until_tried_and_keeps_what_waits(
+def test_choosing_another_channel_sends_what_was_kept_there(
     billing: BillingAccess, clock: FakeClock
 ) -> None:
     invite(billing, "ana@example.com", ["invoices"])
     billing.channels.cannot_post(TEAM, BILLING_CHANNEL, NOT_A_MEMBER)
     _remind_a_day_later(billing, clock)
+    _remind_a_day_later(billing, clock)
+    assert OutboxKind.REMINDER not in _kinds(_claimed(billing))
     billing.accounts.update_settings(
         TEAM,
         actor=OWNER,
@@ -114,6 +116,19 @@ def test_a_new_channel_is_unknown_until_tried_and_keeps_what_waits(
         timings=Timings(DAY, DAY, timedelta(days=7)),
     )
     assert billing.accounts.require(TEAM).channel_problem is None
-    assert OutboxKind.REMINDER not in _kinds(_claimed(billing))
-    assert billing.channels.can_post(TEAM, "C0NEW") is not None
     assert _listed(_claimed(billing), OutboxKind.REMINDER) == [["ana@example.com"]]
+
+
+def test_a_reminder_being_sent_when_the_bot_leaves_and_returns_is_not_sent_again(
+    billing: BillingAccess, clock: FakeClock
+) -> None:
+    invite(billing, "ana@example.com", ["invoices"])
+    _claimed(billing)
+    _remind_a_day_later(billing, clock)
+    in_flight = billing.outbox.claim(limit=1000)
+    assert OutboxKind.REMINDER in _kinds(in_flight)
+    billing.channels.cannot_post(TEAM, BILLING_CHANNEL, NOT_A_MEMBER)
+    billing.channels.can_post(TEAM, BILLING_CHANNEL)
+    for job in in_flight:
+        billing.outbox.done(job)  # its sender's post went through
+    assert OutboxKind.REMINDER not in _kinds(_claimed(billing))

@@ -71,7 +71,10 @@ def test_once_the_owners_list_is_kept_nobody_else_gets_it(running: Running) -> N
     listed(running)
     running.stub.add_user("U0EVE", "eve@example.com")
     assert "only the owner of Acme Ltd" in listed(running, "U0EVE").text
-    assert "no billing account" in running.slack.command(OWNER, "list", team="T0OTHER").text
+    assert (
+        "not installed in this workspace"
+        in running.slack.command(OWNER, "list", team="T0OTHER").text
+    )
     body = command_body(OWNER, "list", "https://hooks.example/x", channel="C0", team="T0001")
     form = "application/x-www-form-urlencoded"
     assert running.slack.post(body, form, secret="not-the-secret").status_code == 401

@@ -43,9 +43,6 @@ def _set_kinds(batch_op: BatchOperations, old: Sequence[str], new: Sequence[str]
 def upgrade() -> None:
     with op.batch_alter_table("outbox", recreate="always") as batch_op:
         _set_kinds(batch_op, OLD_KINDS, NEW_KINDS)
-        batch_op.add_column(
-            sa.Column("paused", sa.Boolean(), server_default=sa.text("false"), nullable=False)
-        )
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channel_problem", sa.String(length=32), nullable=True))
 
@@ -54,5 +51,4 @@ def downgrade() -> None:
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_column("channel_problem")
     with op.batch_alter_table("outbox", recreate="always") as batch_op:
-        batch_op.drop_column("paused")
         _set_kinds(batch_op, NEW_KINDS, OLD_KINDS)
