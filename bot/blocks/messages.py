@@ -29,12 +29,14 @@ from bot.blocks.text import (
     shown_name,
     truncate,
 )
+from bot.core.contact_emails import email_kinds_summary
 from bot.core.permissions import ALL_KEYS, labels
-from storage.tables import Account, Invitation, InvitationStatus
+from storage.tables import Account, Contact, Invitation, InvitationStatus
 
 __all__ = [
     "Message",
     "audit_list",
+    "contact_added",
     "contacts_list",
     "expiry_notice",
     "invitation_closed_dm",
@@ -168,6 +170,12 @@ def access_removed(account: Account, email: str) -> Message:
     return _one_section(
         f"{shown_email(email)} no longer has access to *{shown_name(account.name)}*."
     )
+
+
+def contact_added(contact: Contact) -> Message:
+    """The new contact and which emails they get."""
+    gets = escape(email_kinds_summary(contact.email_kinds))
+    return _one_section(f"{shown_email(contact.email)} is now a contact. They get: {gets}.")
 
 
 def notice(text: str) -> Message:

@@ -89,10 +89,14 @@ def show_contacts(deps: Deps, args: Args, _command: Command) -> None:
 
 def add_contact(deps: Deps, args: Args, command: Command) -> None:
     team, user = caller_of(args).where_and_who
+    if not command.emails:
+        deps.core.contacts.check_manager(team, user)
+        deps.open_modal(args, modals.contact_modal())
+        return
     contact = deps.core.contacts.add(
         team, actor=user, email=command.emails[0], name=command.argument
     )
-    _answer(args, messages.notice(f"{escape(contact.email)} is now a contact."))
+    _answer(args, messages.contact_added(contact))
     deps.after_change(team, deps.core.accounts.require(team).owner_user_id)
 
 

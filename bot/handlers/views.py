@@ -1,5 +1,5 @@
-"""Modal submissions: Invite New User, Manage Permissions, Settings. Field errors keep the
-modal open (`response_action: errors`); authority is checked again on every submission."""
+"""Modal submissions: Invite New User, Manage Permissions, Add Contact, Settings. Field errors
+keep the modal open (`response_action: errors`); authority is checked again on every submission."""
 
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from slack_bolt.kwargs_injection.args import Args
 from bot.blocks import ids, messages, modals
 from bot.core import Timings
 from bot.core.emails import parse_email_list
-from bot.core.errors import InvalidInput
+from bot.core.errors import Conflict, InvalidEmail, InvalidInput
 from bot.durations import parse_duration
 from bot.handlers.caller import caller_of
 from bot.handlers.common import Deps, guarded
@@ -21,6 +21,7 @@ CHOOSE_ONE = "Choose at least one permission, or pick All Permissions."
 def register(app: App, deps: Deps) -> None:
     app.view(ids.INVITE_MODAL)(guarded(lambda args: _invite(deps, args)))
     app.view(ids.PERMISSIONS_MODAL)(guarded(lambda args: _save_permissions(deps, args)))
+    app.view(ids.CONTACT_MODAL)(guarded(lambda args: _add_contact(deps, args)))
     app.view(ids.SETTINGS_MODAL)(guarded(lambda args: _save_settings(deps, args)))
 
 
@@ -59,6 +60,27 @@ def _save_permissions(deps: Deps, args: Args) -> None:
     )
     args.ack()
     deps.after_change(team, user, change.member.slack_user_id)
+
+
+def _add_contact(deps: Deps, args: Args) -> None:
+    form = modals.parse_contact(_values(args))
+    team, user = caller_of(args).where_and_who
+    try:
+        contact = deps.core.contacts.add(
+            team,
+            actor=user,
+            email=form.email,
+            name=form.name,
+            email_kinds=form.email_kinds,
+        )
+    except (InvalidEmail, Conflict) as error:
+        args.ack(**modals.field_errors(**{ids.CONTACT_EMAIL_BLOCK: error.message}))
+        return
+    args.ack(
+        response_action="update",
+        view=modals.message_modal("Add Contact", messages.contact_added(contact)),
+    )
+    deps.after_change(team, deps.core.accounts.require(team).owner_user_id)
 
 
 def _save_settings(deps: Deps, args: Args) -> None:

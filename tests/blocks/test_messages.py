@@ -9,6 +9,7 @@ from bot.blocks.messages import (
     Message,
     access_removed,
     audit_list,
+    contact_added,
     contacts_list,
     expiry_notice,
     invitation_closed_dm,
@@ -297,6 +298,12 @@ def test_contacts_list_shows_which_emails_each_contact_gets() -> None:
     assert "*all@example.com* — Accounts Payable\nAll emails" in text
     assert "*some@example.com* — Accounts Payable\nInvoice, Support emails" in text
     assert "*none@example.com* — Accounts Payable\nNo emails" in text
+
+
+def test_a_new_contact_is_told_with_the_emails_they_get() -> None:
+    message = checked(contact_added(contact(email_kinds=["invoice"])))
+    assert message.text == "accounts@acme.example.com is now a contact. They get: Invoice emails."
+    checked(contact_added(contact(HUGE_EMAIL)))
 
 
 def test_contacts_list() -> None:
