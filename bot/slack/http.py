@@ -2,8 +2,9 @@
 listener never holds up the event loop (Bolt's own Starlette adapter runs it on the loop).
 
 Every request passes the edge (``bot/slack/edge.py``) first, on the loop: what is too large,
-not signed by Slack, or not a body Slack sends is refused there, quietly, and Bolt is handed
-the body already parsed (it neither checks the signature again nor parses it its own way)."""
+too slow, not signed by Slack, or not a body Slack sends is refused there, quietly (one DEBUG
+line), and Bolt is handed the body already parsed (it neither checks the signature again nor
+parses it its own way)."""
 
 import logging
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from starlette.routing import Route
 
 from bot.app import Bot
 from bot.handlers.replies import JSON_CONTENT_TYPE
-from bot.slack.edge import bounded_body, parsed_body, signature_problem
+from bot.slack.edge import Refused, parsed_body, signed_body
 
 # Requests answered at once; more wait their turn on the event loop, where waiting is cheap,
 # rather than as threads contending for the interpreter and the connection pool.
@@ -36,14 +37,11 @@ def slack_events_route(bot: Bot) -> Route:
     workers = anyio.CapacityLimiter(WORKERS)
 
     async def slack_events(request: Request) -> Response:
-        body = await bounded_body(request)
-        if body is None:
-            # Closing the connection spares reading the rest of the body just to discard it.
-            return Response(status_code=413, headers={"Connection": "close"})
-        problem = signature_problem(verifier, body, request.headers)
-        if problem is not None:
-            logger.debug("refused a request to the Request URL: %s", problem)
-            return Response(status_code=401)
+        body = await signed_body(verifier, request)
+        if isinstance(body, Refused):
+            logger.debug("refused a request to the Request URL: %s", body.reason)
+            # Closing the connection spares reading any rest of the body just to discard it.
+            return Response(status_code=body.status, headers={"Connection": "close"})
         text = body.decode()  # a valid signature means it is UTF-8
         parsed = parsed_body(text, _media_type(request.headers))
         if parsed is None:

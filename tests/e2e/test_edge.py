@@ -1,22 +1,33 @@
 """The Request URL's edge, through the real HTTP path: bodies are bounded before they are read,
-anything not signed by Slack is refused quietly and never logged, a signed body Slack would
-never send is a 400, and a slash command's form is routed as a command whatever it mentions."""
+a request without signature headers that could be Slack's is refused before its body is read,
+a body is read only for so long, a client that goes away is forgotten quietly, anything not
+signed by Slack is refused quietly and never logged, a signed body Slack would never send is a
+quiet 400, and a slash command's form is routed as a command whatever it mentions."""
 
 import contextlib
+import json
 import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
+from bot.blocks import ids
+from bot.slack import edge
 from bot.slack.edge import MAX_BODY_BYTES
 from tests.e2e.conftest import OWNER, SECRET, Running, serve_bot
-from tests.e2e.slack_requests import command_body
+from tests.e2e.slack_requests import (
+    click_payload,
+    command_body,
+    event_body,
+    submission_payload,
+)
 from tests.e2e.steps import invite, set_up
 from tests.slack_stub import SlackStub
 
@@ -56,13 +67,20 @@ def _status_of_raw_request(running: Running, head: str, body: Iterator[bytes]) -
     url = urlsplit(running.base_url)
     with socket.create_connection((url.hostname, url.port), timeout=3) as connection:
         connection.sendall(f"{head}Host: {url.netloc}\r\n\r\n".encode())
-        for part in body:
-            connection.sendall(part)
+        with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # answered already
+            for part in body:
+                connection.sendall(part)
         response = b""
         with contextlib.suppress(ConnectionResetError):  # closed with some of our body unread
             while received := connection.recv(4096):
                 response += received
     return int(response.split(maxsplit=2)[1])
+
+
+def _plausible(timestamp: str | None = None) -> str:
+    """Signature headers of the form Slack's take, with a signature that matches nothing."""
+    timestamp = timestamp or _now()
+    return f"X-Slack-Request-Timestamp: {timestamp}\r\nX-Slack-Signature: v0={'0' * 64}\r\n"
 
 
 def _chunked(total: int) -> Iterator[bytes]:
@@ -78,9 +96,70 @@ def test_a_body_declared_too_large_is_refused_before_it_is_sent(running: Running
 
 def test_a_streamed_body_is_refused_once_it_passes_the_limit(running: Running) -> None:
     # The body never ends: only a server that stops reading at the limit can answer.
-    head = "POST /slack/events HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+    head = f"POST /slack/events HTTP/1.1\r\nTransfer-Encoding: chunked\r\n{_plausible()}"
     assert _status_of_raw_request(running, head, _chunked(MAX_BODY_BYTES + CHUNK)) == 413
     assert httpx.get(f"{running.base_url}/healthz").status_code == 200
+
+
+SIX_MINUTES = 6 * 60
+NOT_SLACKS: dict[str, Callable[[], str]] = {
+    "no headers": lambda: "",
+    "no signature": lambda: f"X-Slack-Request-Timestamp: {_now()}\r\n",
+    "no timestamp": lambda: f"X-Slack-Signature: v0={'0' * 64}\r\n",
+    "timestamp abc": lambda: _plausible("abc"),
+    "timestamp with a fraction": lambda: _plausible(f"{_now()}.0"),
+    "timestamp signed": lambda: _plausible(f"+{_now()}"),
+    "signature not hex": lambda: _plausible().replace("v0=0", "v0=z"),
+    "signature too short": lambda: _plausible().replace("v0=00", "v0="),
+    "signature of another version": lambda: _plausible().replace("v0=", "v1="),
+    "timestamp 6 minutes old": lambda: _plausible(str(int(time.time()) - SIX_MINUTES)),
+    "timestamp 6 minutes ahead": lambda: _plausible(str(int(time.time()) + SIX_MINUTES)),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_SLACKS))
+def test_headers_that_cannot_be_slacks_are_refused_before_the_body_is_read(
+    logged: Running, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    # The body is declared and never sent: only a server that does not wait for it answers.
+    head = f"POST /slack/events HTTP/1.1\r\nContent-Length: {MAX_BODY_BYTES}\r\n"
+    assert _status_of_raw_request(logged, head + NOT_SLACKS[case](), iter([])) == 401
+    assert [record.levelno for record in _server_records(caplog)] == [logging.DEBUG]
+
+
+def test_a_body_not_received_in_time_is_refused_quietly(
+    logged: Running, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(edge, "BODY_SECONDS", 0.5)
+    head = f"POST /slack/events HTTP/1.1\r\nContent-Length: 100\r\n{_plausible()}"
+    started = time.monotonic()
+    assert _status_of_raw_request(logged, head, iter([b"token=x"])) == 408
+    assert time.monotonic() - started < 2
+    assert [record.levelno for record in _server_records(caplog)] == [logging.DEBUG]
+
+
+def _wait_for_record(caplog: pytest.LogCaptureFixture, words: str) -> None:
+    deadline = time.monotonic() + 5
+    while not any(words in record.getMessage() for record in caplog.records):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+
+
+def test_a_client_that_goes_away_mid_body_is_forgotten_quietly(
+    logged: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = urlsplit(logged.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=3) as connection:
+        head = f"POST /slack/events HTTP/1.1\r\nContent-Length: 1000\r\n{_plausible()}"
+        connection.sendall(f"{head}Host: {url.netloc}\r\n\r\ntoken=x".encode())
+        time.sleep(0.2)  # the server is reading the body by now
+    _wait_for_record(caplog, "went away")
+    records = _server_records(caplog)
+    assert [record.levelno for record in records] == [logging.DEBUG], [
+        record.getMessage() for record in records
+    ]
+    assert httpx.get(f"{logged.base_url}/healthz").status_code == 200
 
 
 def _post(running: Running, body: str, content_type: str, headers: dict[str, str]) -> int:
@@ -166,6 +245,76 @@ def test_a_malformed_request_is_refused_quietly(
     assert [record.levelno for record in _server_records(caplog)] in ([], [logging.DEBUG])
 
 
+NESTED = "[" * 100_000 + "]" * 100_000
+"""JSON nested deeper than Python's parser recurses."""
+
+
+def _changed(payload: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, **changes}
+
+
+def _click(**changes: Any) -> Shape:
+    payload = click_payload(OWNER, ids.RESEND, "1", team="T0001",
+                            response_url="https://hooks.example/click")  # fmt: skip
+    return _signed(urlencode({"payload": json.dumps(_changed(payload, changes))}))
+
+
+def _submission(**changes: Any) -> Shape:
+    payload = submission_payload(OWNER, {"type": "modal", "callback_id": ids.CONTACT_MODAL},
+                                 {}, team="T0001")  # fmt: skip
+    return _signed(urlencode({"payload": json.dumps(_changed(payload, changes))}))
+
+
+def _event(**changes: Any) -> Shape:
+    event = {"type": "app_home_opened", "user": OWNER, "channel": "D0HOME", "tab": "home"}
+    body = event_body(event, event_id="Ev0EDGE", team="T0001")
+    return _signed(json.dumps(_changed(body, changes)), JSON)
+
+
+SIGNED_BUT_NEVER_SENT: dict[str, Callable[[], Shape]] = {
+    "deeply nested JSON": lambda: _signed(f'{{"event": {NESTED}}}', JSON),
+    "deeply nested payload": lambda: _signed(urlencode({"payload": f'{{"a": {NESTED}}}'})),
+    "actions null": lambda: _click(actions=None),
+    "actions empty": lambda: _click(actions=[]),
+    "actions a string": lambda: _click(actions="x"),
+    "actions of strings": lambda: _click(actions=["x"]),
+    "an action without its id": lambda: _click(actions=[{"value": "1"}]),
+    "event null": lambda: _event(event=None),
+    "event a string": lambda: _event(event="x"),
+    "event a list": lambda: _event(event=[]),
+    "an event's user a number": lambda: _event(event={"type": "app_home_opened", "user": 5}),
+    "a message's user a list": lambda: _event(
+        event={"type": "message", "message": {"type": "message", "user": ["id"]}}
+    ),
+    "authorizations a string": lambda: _event(authorizations="x"),
+    "authorizations of strings": lambda: _event(authorizations=["x"]),
+    "authorizations an object": lambda: _event(authorizations={"team_id": "T0001"}),
+    "authorizations a number": lambda: _event(authorizations=0),
+    "an authorization's enterprise a number": lambda: _event(
+        team_id=None, authorizations=[{"enterprise": 5, "team_id": "T0001"}]
+    ),
+    "view a string": lambda: _submission(view="x"),
+    "view null": lambda: _submission(view=None),
+    "response_urls of strings": lambda: _submission(response_urls=["x"]),
+    "response_urls null": lambda: _submission(response_urls=None),
+    "user a number": lambda: _click(user=5),
+    "user a list": lambda: _click(user=["id"]),
+    "team a number": lambda: _click(team=5),
+    "enterprise a number": lambda: _click(enterprise=5),
+    "channel a number": lambda: _click(channel=5),
+    "a command with an event": lambda: _signed(_command_mentioning(MARKER) + "&event=x"),
+}
+
+
+@pytest.mark.parametrize("case", list(SIGNED_BUT_NEVER_SENT))
+def test_a_signed_body_slack_never_sends_is_a_quiet_400(
+    logged: Running, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    body, content_type, headers = SIGNED_BUT_NEVER_SENT[case]()
+    assert _post(logged, body, content_type, headers) == 400
+    assert [record.levelno for record in _server_records(caplog)] in ([], [logging.DEBUG])
+
+
 def test_a_signature_header_that_is_not_ascii_is_refused_quietly(
     logged: Running, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -190,7 +339,7 @@ def test_an_invitation_to_an_address_that_mentions_payload_is_resent(running: Ru
 def test_a_contact_named_payload_team_is_added(running: Running) -> None:
     set_up(running)
     answer = running.slack.command(OWNER, "contact add payload@x.example payload team")
-    assert "payload@x.example is now a contact." in answer.text
+    assert "payload@x.example is now a contact" in answer.text
 
 
 def test_pending_typed_in_a_channel_named_payload_is_answered(running: Running) -> None:

@@ -1,5 +1,6 @@
-"""The edge's parts on their own: a body is read no further than the limit, and each body
-Slack sends is parsed as Slack means it, whatever its values mention."""
+"""The edge's parts on their own: a body is read no further than the limit, each body Slack
+sends is parsed as Slack means it, whatever its values mention, and one nested too deep to
+parse is malformed."""
 
 import asyncio
 import json
@@ -8,16 +9,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
 from starlette.types import Message
 
-from bot.slack.edge import MAX_BODY_BYTES, bounded_body, parsed_body
+from bot.slack.edge import MAX_BODY_BYTES, Refused, bounded_body, parsed_body, signed_body
 from tests.conftest import OWNER, TEAM
 from tests.e2e.slack_requests import command_body
 
 REPLAYS = Path(__file__).parents[2].parent / "shared" / "slack" / "replay_payloads"
 FORM = "application/x-www-form-urlencoded"
 CHUNK = 64 * 1024
+DEEP = "[" * 100_000 + "]" * 100_000
+"""JSON nested deeper than Python's parser recurses."""
 
 
 class HugeBody:
@@ -40,14 +44,15 @@ def _request(receive: Any, headers: dict[str, str] | None = None) -> Request:
 
 def test_a_huge_body_is_read_only_just_past_the_limit() -> None:
     huge = HugeBody()
-    assert asyncio.run(bounded_body(_request(huge))) is None
+    assert asyncio.run(bounded_body(_request(huge))) == Refused(413, "body larger than the limit")
     assert huge.taken == MAX_BODY_BYTES // CHUNK + 1
 
 
 def test_a_body_declared_too_large_is_not_read_at_all() -> None:
     huge = HugeBody()
     declared = {"content-length": str(MAX_BODY_BYTES + 1)}
-    assert asyncio.run(bounded_body(_request(huge, declared))) is None
+    refused = asyncio.run(signed_body(SignatureVerifier("secret"), _request(huge, declared)))
+    assert isinstance(refused, Refused) and refused.status == 413
     assert huge.taken == 0
 
 
@@ -80,7 +85,8 @@ def test_a_command_form_is_the_command_whatever_it_mentions(body: str) -> None:
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [("payload={", FORM), ("payload=[1]", FORM), ("payload=", FORM), ("[1]", "application/json"),
-     ("{", "application/json"), ("", "application/json")],
+     ("{", "application/json"), ("", "application/json"), (DEEP, "application/json"),
+     (urlencode({"payload": DEEP}), FORM), (f'{{"event": {{"a": {DEEP}}}}}', "application/json")],
 )  # fmt: skip
 def test_a_body_slack_never_sends_is_malformed(body: str, content_type: str) -> None:
     assert parsed_body(body, content_type) is None
