@@ -99,7 +99,7 @@ def create_app(
         # listeners acknowledge first and leave every Web API call to Deps.later.
         process_before_response=True,
     )
-    workspace.register(app)
+    workspace.register(app, deps)
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
     if secret is None:

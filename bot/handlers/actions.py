@@ -11,7 +11,7 @@ from bot.blocks import ids, messages, modals
 from bot.blocks.messages import Message
 from bot.core.errors import NotFound
 from bot.handlers.caller import caller_of
-from bot.handlers.common import Deps, Listener, guarded, reply
+from bot.handlers.common import Deps, Listener, reply
 from bot.slack.people import person
 from storage.tables import Invitation
 
@@ -41,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
     }
     for action_id, listener in listeners.items():
         listener.__name__ = action_id
-        app.action(action_id)(guarded(listener))
+        app.action(action_id)(deps.guarded(listener))
 
 
 def _value(args: Args) -> str:

@@ -10,7 +10,7 @@ from bot.blocks.channel import account_ready
 from bot.blocks.text import escape
 from bot.grammar import Command, Verb, parse_command
 from bot.handlers.caller import caller_of, elsewhere
-from bot.handlers.common import Deps, guarded, reply
+from bot.handlers.common import Deps, reply
 from bot.slack.channels import settle_channel
 from bot.slack.people import person
 
@@ -26,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
         command = parse_command(str(args.body.get("text") or ""))
         HANDLERS[command.verb](deps, args, command)
 
-    app.command(COMMAND)(guarded(on_command))
+    app.command(COMMAND)(deps.guarded(on_command))
 
 
 def open_invite(deps: Deps, args: Args, command: Command) -> None:

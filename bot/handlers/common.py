@@ -52,7 +52,7 @@ class Deps:
 
     def later(self, args: Args, work: Callable[[], object]) -> None:
         """Run ``work`` after the response to Slack, answering its errors as ``guarded`` does."""
-        self.background.submit(answering_errors, args, work, _name(work))
+        self.background.submit(answering_errors, args, work, _name(work), reply)
 
     def open_modal(self, args: Args, view: dict[str, Any]) -> None:
         """Acknowledge, then open ``view`` with the request's trigger. A trigger Slack no
@@ -72,6 +72,26 @@ class Deps:
                 raise
             _try_again(args, error_code(error))
 
+    def guarded(self, listener: "Listener") -> "Listener":
+        """Turn a refusal from the core into a reply to the person, and anything unexpected
+        into an apology and a log line: the one error handler of every listener."""
+
+        @functools.wraps(listener)
+        def run(args: Args) -> None:
+            answering_errors(args, lambda: listener(args), listener.__name__, self.reply_soon)
+
+        return run
+
+    def reply_soon(self, args: Args, message: Message) -> None:
+        """Reply in the acknowledgement where Slack allows it; otherwise acknowledge now and
+        reply after the response, so the answer to Slack never waits on a call to Slack."""
+        if _answerable_in_ack(args):
+            reply(args, message)
+            return
+        if args.ack.response is None:
+            args.ack()
+        self.background.submit(reply, args, message)
+
     def after_change(self, team_id: str, *user_ids: str | None) -> None:
         """Soon: send what the change owes people and refresh the App Homes that show it."""
         self.background.submit(self._after_change, team_id, user_ids)
@@ -85,27 +105,17 @@ class Deps:
 
 
 Listener = Callable[[Args], None]
+Show = Callable[[Args, Message], None]
 
 
-def guarded(listener: Listener) -> Listener:
-    """Turn a refusal from the core into a reply to the person, and anything unexpected into
-    an apology and a log line: the one error handler of every listener."""
-
-    @functools.wraps(listener)
-    def run(args: Args) -> None:
-        answering_errors(args, lambda: listener(args), listener.__name__)
-
-    return run
-
-
-def answering_errors(args: Args, work: Callable[[], object], name: str) -> None:
+def answering_errors(args: Args, work: Callable[[], object], name: str, show: Show) -> None:
     try:
         work()
     except DomainError as error:
-        reply(args, messages.notice(escape(_to_the_caller(args, error.message))))
+        show(args, messages.notice(escape(_to_the_caller(args, error.message))))
     except Exception:
         log.exception("listener %s failed", name)
-        reply(args, messages.notice(UNEXPECTED))
+        show(args, messages.notice(UNEXPECTED))
 
 
 def _try_again(args: Args, reason: str) -> None:
@@ -123,6 +133,12 @@ def _to_the_caller(args: Args, refusal: str) -> str:
 
 def _name(work: Callable[[], object]) -> str:
     return getattr(work, "__name__", "background work")
+
+
+def _answerable_in_ack(args: Args) -> bool:
+    body: dict[str, Any] = args.body
+    kind_allows = body.get("type") == "view_submission" or bool(body.get("command"))
+    return kind_allows and args.ack.response is None
 
 
 def reply(args: Args, message: Message) -> None:

@@ -7,7 +7,7 @@ from slack_bolt.kwargs_injection.args import Args
 
 from bot.core.channels import ChannelProblem
 from bot.handlers.caller import caller_of
-from bot.handlers.common import Deps, guarded
+from bot.handlers.common import Deps
 
 
 def register(app: App, deps: Deps) -> None:
@@ -55,9 +55,9 @@ def register(app: App, deps: Deps) -> None:
         if is_the_bot(args):
             bot_removed(args)
 
-    app.event("app_home_opened")(guarded(on_home_opened))
-    app.event("team_join")(guarded(on_team_join))
-    app.event("member_joined_channel")(guarded(on_bot_added))
-    app.event("member_left_channel")(guarded(on_member_left))
-    app.event("channel_left")(guarded(bot_removed))
-    app.event("group_left")(guarded(bot_removed))
+    app.event("app_home_opened")(deps.guarded(on_home_opened))
+    app.event("team_join")(deps.guarded(on_team_join))
+    app.event("member_joined_channel")(deps.guarded(on_bot_added))
+    app.event("member_left_channel")(deps.guarded(on_member_left))
+    app.event("channel_left")(deps.guarded(bot_removed))
+    app.event("group_left")(deps.guarded(bot_removed))

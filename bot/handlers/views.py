@@ -12,17 +12,17 @@ from bot.core.emails import parse_email_list
 from bot.core.errors import Conflict, InvalidEmail, InvalidInput
 from bot.durations import parse_duration
 from bot.handlers.caller import caller_of
-from bot.handlers.common import Deps, guarded
+from bot.handlers.common import Deps
 from bot.slack.channels import settle_channel
 
 CHOOSE_ONE = "Choose at least one permission, or pick All Permissions."
 
 
 def register(app: App, deps: Deps) -> None:
-    app.view(ids.INVITE_MODAL)(guarded(lambda args: _invite(deps, args)))
-    app.view(ids.PERMISSIONS_MODAL)(guarded(lambda args: _save_permissions(deps, args)))
-    app.view(ids.CONTACT_MODAL)(guarded(lambda args: _add_contact(deps, args)))
-    app.view(ids.SETTINGS_MODAL)(guarded(lambda args: _save_settings(deps, args)))
+    app.view(ids.INVITE_MODAL)(deps.guarded(lambda args: _invite(deps, args)))
+    app.view(ids.PERMISSIONS_MODAL)(deps.guarded(lambda args: _save_permissions(deps, args)))
+    app.view(ids.CONTACT_MODAL)(deps.guarded(lambda args: _add_contact(deps, args)))
+    app.view(ids.SETTINGS_MODAL)(deps.guarded(lambda args: _save_settings(deps, args)))
 
 
 def _values(args: Args) -> dict[str, object]:

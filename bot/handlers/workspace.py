@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.kwargs_injection.args import Args
 
-from bot.core.errors import NotAuthorized
-from bot.handlers.common import answering_errors
+from bot.blocks import messages
+from bot.handlers.common import Deps
 
 NOT_INSTALLED = (
     "Sorry, Billing Access is not installed in this workspace, so it cannot act here. "
@@ -20,7 +20,7 @@ ORGANISATION_WIDE = (
 )
 
 
-def register(app: App) -> None:
+def register(app: App, deps: Deps) -> None:
     """Serve only the workspace the bot's token belongs to: any other team, or a request made
     for a whole organisation, gets a polite refusal before any listener runs."""
 
@@ -29,11 +29,7 @@ def register(app: App) -> None:
         if refusal is None:
             args.next()
             return None
-
-        def refuse() -> None:
-            raise NotAuthorized(refusal)
-
-        answering_errors(args, refuse, "workspace check")
+        deps.reply_soon(args, messages.notice(refusal))
         return args.ack.response or BoltResponse(status=200, body="")
 
     app.use(only_the_installed_workspace)

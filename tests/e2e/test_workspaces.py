@@ -152,3 +152,17 @@ def test_a_request_no_listener_handles_is_one_quiet_line(
     said = [r.getMessage() for r in caplog.records if "listener" in r.getMessage()]
     assert said == ["no listener for 'event reaction_added'; answered 404"]
     assert "secret-marker" not in caplog.text
+
+
+@pytest.mark.parametrize(("team", "user"), [("T0OTHER", OWNER), ("T0001", "U0EVE")])
+def test_a_refused_app_home_click_is_answered_before_slack_answers_the_refusal(
+    acme: Running, team: str, user: str
+) -> None:
+    """The refusal can only be shown in a modal (App Home has no conversation); the answer to
+    Slack must not wait for ``views.open``, which here takes longer than Slack's 3 seconds."""
+    acme.stub.add_user("U0EVE", "eve@example.com")
+    acme.stub.delay_next("views.open", 5)
+    acme.slack.http.timeout = httpx.Timeout(3.0)  # Slack gives up after three seconds
+    answer = acme.slack.click(user, ids.OPEN_INVITE, "", in_home=True, team=team)
+    assert answer.status_code == 200
+    acme.stub.wait_for_calls("views.open", timeout=10)
