@@ -74,6 +74,15 @@ class DatabaseUnreachable(Exception):
     """The database cannot be opened; the message says why in one line, without a password."""
 
 
+def shown(url: URL) -> str:
+    """The URL as a message may show it: the password and every query value (a password may
+    be passed there too, ``?password=…``) as ``***``."""
+    shown = url.set(query={}).render_as_string(hide_password=True)
+    return shown + "".join(
+        f"{'?' if index == 0 else '&'}{key}=***" for index, key in enumerate(url.query)
+    )
+
+
 def ensure_reachable(engine: Engine) -> None:
     """Open one connection, or raise ``DatabaseUnreachable`` saying why not."""
     try:
@@ -81,11 +90,19 @@ def ensure_reachable(engine: Engine) -> None:
             pass
     except DBAPIError as error:
         url = engine.url
-        where = url.render_as_string(hide_password=True)
         reason = _sqlite_reason(url) or _driver_reason(error)
-        if url.password:
-            reason = reason.replace(str(url.password), "***")
-        raise DatabaseUnreachable(f"could not connect to {where}: {reason}") from None
+        for secret in _secrets(url):
+            reason = reason.replace(secret, "***")
+        raise DatabaseUnreachable(f"could not connect to {shown(url)}: {reason}") from None
+
+
+def _secrets(url: URL) -> list[str]:
+    """The password, wherever the URL holds it, for keeping out of the driver's reason."""
+    found = [str(url.password)] if url.password else []
+    for key, value in url.query.items():
+        if "pass" in key.lower():
+            found += [value] if isinstance(value, str) else list(value)
+    return [secret for secret in found if secret]
 
 
 def _sqlite_reason(url: URL) -> str | None:

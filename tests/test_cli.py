@@ -30,6 +30,8 @@ BOT = [sys.executable, "-m", "bot"]
 # Settings the tests set themselves, whatever the environment running them holds.
 OURS = ("SLACK_", "DATABASE_", "BILLING_", "WEB_CONCURRENCY")
 UNREACHABLE = "postgresql+psycopg://postgres:Sup3r%40Secret@127.0.0.1:1/billing"
+# libpq takes a password from the query string too.
+UNREACHABLE_BY_QUERY = "postgresql+psycopg://postgres@127.0.0.1:1/billing?password=Sup3rSecret"
 # Good settings for serve, on a database it cannot reach: should a bad setting slip through,
 # serve stops at the database instead of serving.
 SERVE = {
@@ -243,6 +245,12 @@ def _postgres_url() -> URL:
             "postgresql+psycopg://postgres:***@127.0.0.1:1/billing: Connection refused",
         ),
         (
+            "migrate",
+            {"DATABASE_URL": f"{UNREACHABLE_BY_QUERY}&connect_timeout=5"},
+            "setting DATABASE_URL: could not connect to postgresql+psycopg://postgres@127.0.0.1:1"
+            "/billing?password=***&connect_timeout=***: Connection refused",
+        ),
+        (
             "serve",
             {**SERVE, "SLACK_SIGNING_SECRET": ""},
             "setting SLACK_SIGNING_SECRET is set but empty",
@@ -302,8 +310,15 @@ def test_a_missing_postgresql_database_is_one_line(
     [
         (["serve"], {"SLACK_SIGNING_SECRET": ""}),
         (["migrate"], {"DATABASE_URL": UNREACHABLE}),
+        (["migrate"], {"DATABASE_URL": UNREACHABLE_BY_QUERY}),
+        (["audit", "export", "--team", "T0001"], {"DATABASE_URL": UNREACHABLE_BY_QUERY}),
     ],
-    ids=["empty signing secret", "unreachable database"],
+    ids=[
+        "empty signing secret",
+        "unreachable database",
+        "password in the query",
+        "password in the query, exporting",
+    ],
 )
 def test_the_command_itself_prints_one_line_and_no_secret(
     tmp_path: Path, arguments: list[str], settings: dict[str, str]
