@@ -7,11 +7,15 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 import uvicorn
-from sqlalchemy import Engine
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.audit_export import FORMATS, write_events
 from bot.core import BillingAccess
-from bot.core.errors import DomainError
+from bot.core.errors import NotFound
 from bot.server import build
 from bot.settings import (
     DatabaseSettings,
@@ -20,8 +24,14 @@ from bot.settings import (
     load_database_settings,
     load_settings,
 )
-from storage.engine import DatabaseUnreachable, ensure_reachable, make_engine
-from storage.migrate import upgrade
+from storage.engine import (
+    DatabaseUnreachable,
+    ensure_reachable,
+    make_engine,
+    make_read_only_engine,
+    shown,
+)
+from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger("billing_bot")
@@ -96,14 +106,57 @@ def migrate(settings: DatabaseSettings) -> int:
 
 
 def export_audit(settings: DatabaseSettings, *, team: str, fmt: str) -> int:
-    core = BillingAccess.create(unit_of_work_factory(_migrated_engine(settings)))
+    """Write ``team``'s audit trail from the database as it is: nothing is created, changed or
+    migrated (a database that is missing or not migrated is one line and exit status 2)."""
+    engine = make_read_only_engine(settings.DATABASE_URL)
     try:
-        events = core.audit.trail(team)
-    except DomainError as error:
-        print(f"billing-bot: {error.message}", file=sys.stderr)
-        return 2
-    write_events(events, sys.stdout, fmt)
-    return 0
+        ensure_reachable(engine)
+        problem = _schema_problem(engine, shown(make_url(settings.DATABASE_URL)))
+        if problem is not None:
+            print(f"billing-bot: {problem}", file=sys.stderr)
+            return 2
+        core = BillingAccess.create(unit_of_work_factory(engine))
+        try:
+            events = core.audit.trail(team)
+        except NotFound:
+            print(
+                f"billing-bot: no billing account for team {team} in this database", file=sys.stderr
+            )
+            return 2
+        write_events(events, sys.stdout, fmt)
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _schema_problem(engine: Engine, where: str) -> str | None:
+    """Why the schema of the database at ``where`` is not the one this version reads, or None
+    when it is. Read from Alembic's version table without Alembic (which logs as it starts)."""
+    try:
+        with engine.connect() as connection:
+            current = (
+                set(connection.scalars(text("SELECT version_num FROM alembic_version")))
+                if inspect(connection).has_table("alembic_version")
+                else set()
+            )
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0]
+        raise DatabaseUnreachable(f"could not read {where}: {reason}") from None
+    script = ScriptDirectory.from_config(alembic_config())
+    if current == set(script.get_heads()):
+        return None
+    if not current:
+        return f"the database at {where} has no schema: run `billing-bot migrate` first"
+    if all(_known(script, revision) for revision in current):
+        return f"the database at {where} has an older schema: run `billing-bot migrate` first"
+    return f"the database at {where} has a schema newer than this billing-bot"
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _migrated_engine(settings: DatabaseSettings) -> Engine:

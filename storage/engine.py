@@ -1,12 +1,14 @@
-"""Engines for any SQLAlchemy URL, with SQLite set up to behave under concurrent writers."""
+"""Engines for any SQLAlchemy URL, with SQLite set up to behave under concurrent writers, and
+read-only engines for commands that only look."""
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 READ_ONLY = "billing_read_only"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -36,17 +38,48 @@ def make_engine(url: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
         **pooling,
     )
-    _configure_sqlite(engine, in_memory=in_memory)
+    _configure_sqlite(engine, wal=not in_memory)
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+def make_read_only_engine(url: str) -> Engine:
+    """An engine on the database as it is, which can change nothing in it: a SQLite file opened
+    read-only (one that does not exist is ``DatabaseUnreachable``, never created), PostgreSQL
+    in read-only transactions. Every transaction it begins is a read-only one."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        file = Path(parsed.database).absolute()
+        if not file.is_file():
+            raise DatabaseUnreachable(f"the SQLite file {file} does not exist")
+        uri = f"{file.as_uri()}?mode=ro"
+        engine = create_engine(
+            f"sqlite:///{file}",  # shown in messages; the connections are the creator's
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S
+            ),
+            poolclass=NullPool,
+        )
+        _configure_sqlite(engine, wal=False)
+    elif backend == "sqlite":  # in memory: empty, and gone with the connection
+        engine = make_engine(url)
+    elif backend == "postgresql":
+        given = parsed.query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        options = f"{given} -c default_transaction_read_only=on".strip()
+        engine = create_engine(url, poolclass=NullPool, connect_args={"options": options})
+    else:
+        engine = create_engine(url, poolclass=NullPool)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control from pysqlite so "begin" below decides the locking mode.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not in_memory:
+        if wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
@@ -77,7 +110,10 @@ class DatabaseUnreachable(Exception):
 def shown(url: URL) -> str:
     """The URL as a message may show it: the password and every query value (a password may
     be passed there too, ``?password=…``) as ``***``."""
-    shown = url.set(query={}).render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":  # rendered, ":memory:" would be "%3Amemory%3A"
+        shown = f"{url.drivername}:///{url.database or ''}"
+    else:
+        shown = url.set(query={}).render_as_string(hide_password=True)
     return shown + "".join(
         f"{'?' if index == 0 else '&'}{key}=***" for index, key in enumerate(url.query)
     )

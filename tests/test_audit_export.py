@@ -31,7 +31,9 @@ def test_csv_cells_that_would_be_formulas_start_with_a_quote(billing: BillingAcc
     _hostile_trail(billing)
     rows = list(csv.DictReader(io.StringIO(_export(billing, "csv"))))
     contact, invitation = rows[-2:]
-    assert (contact["action"], contact["detail"]) == ("contact.added", f"'{LINK}")
+    # The detail starts with the name (what the contact gets may follow it).
+    assert contact["action"] == "contact.added"
+    assert contact["detail"].startswith(f"'{LINK}")
     assert (invitation["action"], invitation["target"]) == (
         "invitation.created",
         f"'{FORMULA_EMAIL}",
@@ -42,7 +44,8 @@ def test_csv_cells_that_would_be_formulas_start_with_a_quote(billing: BillingAcc
 def test_json_lines_keep_the_values_as_recorded(billing: BillingAccess) -> None:
     _hostile_trail(billing)
     contact, invitation = [json.loads(line) for line in _export(billing, "jsonl").splitlines()[-2:]]
-    assert (contact["detail"], invitation["target"]) == (LINK, FORMULA_EMAIL)
+    assert contact["detail"].startswith(LINK)
+    assert invitation["target"] == FORMULA_EMAIL
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -1,10 +1,12 @@
 """The ``billing-bot`` command, run as a user would run it."""
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,16 +16,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import inspect
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli import main
 from bot.core import BillingAccess
 from bot.web import create_web_app
-from storage.engine import make_engine
-from storage.migrate import upgrade
+from storage.engine import make_engine, make_read_only_engine, shown
+from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import unit_of_work_factory
-from tests.conftest import NO_POSTGRES, POSTGRES_URL
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, TEAM
 from tests.e2e.conftest import free_port
 
 BOT = [sys.executable, "-m", "bot"]
@@ -198,8 +202,124 @@ def test_audit_export_of_an_unknown_team_says_so(tmp_path: Path) -> None:
     _trail_in(tmp_path)
     done = _export(tmp_path, "--team", "T0NOPE", "--format", "jsonl")
     assert done.returncode == 2
-    assert "no billing account" in done.stderr
+    assert done.stderr.splitlines() == [
+        "billing-bot: no billing account for team T0NOPE in this database"
+    ]
     assert done.stdout == ""
+
+
+def test_audit_export_where_there_is_no_database_creates_none(tmp_path: Path) -> None:
+    environment = _environment(tmp_path)
+    del environment["DATABASE_URL"]  # the default: billing-bot.db in the current folder
+    done = subprocess.run([*BOT, "audit", "export", "--team", "T0001"], env=environment,
+                          cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        f"billing-bot: setting DATABASE_URL: the SQLite file {tmp_path}/billing-bot.db "
+        "does not exist"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def _base_revision() -> str:
+    (base,) = ScriptDirectory.from_config(alembic_config()).get_bases()
+    return str(base)
+
+
+NEWER = "f0f0f0f0f0f0"
+"""A revision of a later version of the bot."""
+
+
+@pytest.mark.parametrize(
+    ("revision", "state"),
+    [
+        (None, "has no schema: run `billing-bot migrate` first"),
+        ("base", "has an older schema: run `billing-bot migrate` first"),
+        (NEWER, "has a schema newer than this billing-bot"),
+    ],
+    ids=["empty", "older", "newer"],
+)
+def test_audit_export_never_migrates(
+    bare_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    revision: str | None,
+    state: str,
+) -> None:
+    database = tmp_path / "old.db"
+    database.touch()
+    if revision is not None:
+        engine = make_engine(f"sqlite:///{database}")
+        upgrade(engine, _base_revision() if revision == "base" else "head")
+        engine.dispose()
+    if revision == NEWER:
+        with contextlib.closing(sqlite3.connect(database)) as connection, connection:
+            connection.execute("UPDATE alembic_version SET version_num = ?", (NEWER,))
+    before = database.read_bytes()
+    bare_environment.setenv("DATABASE_URL", f"sqlite:///{database}")
+    assert main(["audit", "export", "--team", "T0001"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"billing-bot: the database at sqlite:///{database} {state}"
+    ]
+    assert database.read_bytes() == before
+
+
+def test_audit_export_reads_the_database_as_it_is_on_each_backend(
+    bare_environment: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    billing: BillingAccess,
+    engine: Engine,
+) -> None:
+    bare_environment.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert main(["audit", "export", "--team", TEAM, "--format", "jsonl"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [event["action"] for event in events] == ["account.created"]
+    assert main(["audit", "export", "--team", "T0NOPE"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "billing-bot: no billing account for team T0NOPE in this database"
+    ]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_the_export_engine_can_change_nothing(tmp_path: Path, backend: str) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cli.db'}"
+        sqlite3.connect(tmp_path / "cli.db").close()
+    else:
+        url = _postgres_url().render_as_string(hide_password=False)
+    engine = make_read_only_engine(url)
+    try:
+        with pytest.raises(DBAPIError, match=r"read-only|readonly"), engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE export_wrote (id integer)")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_audit_export_of_a_postgresql_schema_never_migrated(
+    bare_environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _postgres_url()
+    admin = make_engine(url.render_as_string(hide_password=False))
+    with admin.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS export_empty CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA export_empty")
+    # Its own search path, which the export keeps while it makes transactions read-only.
+    empty = url.update_query_dict({"options": "-csearch_path=export_empty"})
+    bare_environment.setenv("DATABASE_URL", empty.render_as_string(hide_password=False))
+    try:
+        assert main(["audit", "export", "--team", "T0001"]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"billing-bot: the database at {shown(empty)} has no schema: "
+            "run `billing-bot migrate` first"
+        ]
+        assert inspect(admin).get_table_names(schema="export_empty") == []
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA export_empty CASCADE")
+        admin.dispose()
 
 
 def test_workers_must_be_at_least_one_and_socket_mode_takes_one(tmp_path: Path) -> None:
