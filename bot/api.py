@@ -12,19 +12,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.core import BillingAccess
+from bot.core.context import NO_ACCOUNT
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.members import UserAccess
 
 log = logging.getLogger(__name__)
 
+NO_TEAM = "no billing account for this team"
+"""The 404 for a team without an account (the core's words are for people in Slack)."""
+
 
 def access_routes(core: BillingAccess, token: str) -> list[BaseRoute]:
     """The API's routes; a blank ``token`` (which settings already refuse) lets nobody in."""
-    expected = f"Bearer {token}".encode()
+    expected = token.encode()
 
     def authorized(request: Request) -> bool:
-        given = request.headers.get("authorization", "").encode()
-        return bool(token.strip()) and hmac.compare_digest(given, expected)
+        # "Bearer TOKEN", the scheme in any case (RFC 7235), the token compared in constant time.
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return (
+            bool(token.strip())
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.encode(), expected)
+        )
 
     async def users(request: Request) -> Response:
         if not authorized(request):
@@ -52,7 +61,7 @@ def _answer(produce: Callable[[], object]) -> Response:
     try:
         return JSONResponse(produce())
     except NotFound as error:
-        return _error(404, error.message)
+        return _error(404, NO_TEAM if error.message == NO_ACCOUNT else error.message)
     except InvalidInput as error:
         return _error(400, error.message)
     except SQLAlchemyError:
