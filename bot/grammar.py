@@ -7,6 +7,10 @@ from enum import StrEnum
 # Slack turns a typed address into "<mailto:a@b.com|a@b.com>" before it sends the command.
 _SLACK_MAILTO = re.compile(r"<mailto:([^|>]*)(?:\|[^>]*)?>")
 MAX_COMMAND_TEXT = 4000
+# A WHMCS client id is a positive whole number (a 32-bit column); the code it emails, 6 to 8 digits.
+_CLIENT_ID = re.compile(r"[0-9]{1,10}")
+_MAX_CLIENT_ID = 2**31 - 1
+_CODE = re.compile(r"[0-9]{6,8}")
 
 
 class Verb(StrEnum):
@@ -23,6 +27,9 @@ class Verb(StrEnum):
     SETUP = "setup"
     SETTINGS = "settings"
     AUDIT = "audit"
+    CONNECT = "connect"
+    CONNECT_WITH_CODE = "connect with code"
+    DISCONNECT = "disconnect"
     HELP = "help"
     UNKNOWN = "unknown"
 
@@ -33,9 +40,21 @@ class Command:
     emails: tuple[str, ...] = ()
     argument: str = ""
     """The account name for setup, a contact's name, or the text that was not understood."""
+    client_id: int = 0
+    """The WHMCS client to connect to (WHMCS numbers them from 1)."""
+    code: str = ""
+    """The one-time code WHMCS emailed to that client."""
 
 
-_BARE = {Verb.LIST, Verb.PENDING, Verb.CONTACTS, Verb.SETTINGS, Verb.AUDIT, Verb.HELP}
+_BARE = {
+    Verb.LIST,
+    Verb.PENDING,
+    Verb.CONTACTS,
+    Verb.SETTINGS,
+    Verb.AUDIT,
+    Verb.DISCONNECT,
+    Verb.HELP,
+}
 _ONE_EMAIL = {Verb.PERMISSIONS, Verb.REMOVE, Verb.RESEND, Verb.REVOKE}
 
 
@@ -54,6 +73,8 @@ def parse_command(text: str) -> Command:
         return Command(Verb.SETUP, argument=" ".join(rest)) if rest else _unknown(clean)
     if head == "contact":
         return _contact(rest, clean)
+    if head == "connect":
+        return _connect(rest, clean)
     if all("@" in word for word in words):
         return Command(Verb.INVITE, emails=tuple(re.split(r"[\s,;]+", clean)))
     return _unknown(clean)
@@ -67,6 +88,22 @@ def _contact(rest: list[str], clean: str) -> Command:
     if action == "remove" and len(rest) == 2:
         return Command(Verb.CONTACT_REMOVE, emails=(rest[1],))
     return _unknown(clean)
+
+
+def _connect(rest: list[str], clean: str) -> Command:
+    """`connect CLIENT_ID`, or `connect CLIENT_ID CODE` with the code WHMCS emailed."""
+    if not 1 <= len(rest) <= 2 or not _is_client_id(rest[0]):
+        return _unknown(clean)
+    client_id = int(rest[0])
+    if len(rest) == 1:
+        return Command(Verb.CONNECT, client_id=client_id)
+    if not _CODE.fullmatch(rest[1]):
+        return _unknown(clean)
+    return Command(Verb.CONNECT_WITH_CODE, client_id=client_id, code=rest[1])
+
+
+def _is_client_id(word: str) -> bool:
+    return bool(_CLIENT_ID.fullmatch(word)) and 0 < int(word) <= _MAX_CLIENT_ID
 
 
 def _unknown(clean: str) -> Command:

@@ -6,6 +6,7 @@ from datetime import datetime
 from bot.blocks import ids
 from bot.blocks.channel import paused_blocks
 from bot.blocks.kit import VIEW_BLOCKS, Block, button, context, divider, header, section
+from bot.blocks.portal import connected_blocks
 from bot.blocks.rows import contacts_listing, listings, pending_listing, users_listing
 from bot.blocks.text import channel, escape, mention, shown_name
 from bot.core.permissions import CATALOGUE
@@ -33,7 +34,12 @@ def owner_home(
         f"Reminders about pending invitations go to {channel(account.reminders_channel_id)}.",
         accessory=invite,
     )
-    top = [header(shown_name(account.name)), intro, *paused_blocks(account)]
+    top = [
+        header(shown_name(account.name)),
+        intro,
+        *connected_blocks(account),
+        *paused_blocks(account),
+    ]
     parts = [users_listing(members), pending_listing(pending, now), contacts_listing(contacts)]
     return _home([*top, *listings(parts, VIEW_BLOCKS - len(top))])
 

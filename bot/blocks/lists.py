@@ -15,6 +15,7 @@ from bot.blocks.kit import (
     message,
     section,
 )
+from bot.blocks.portal import connected_blocks
 from bot.blocks.rows import (
     Listing,
     contacts_listing,
@@ -51,7 +52,7 @@ def user_table(
     return _listed(
         f"Users of {shown_name(account.name)}",
         [users_listing(members), pending_listing(pending, now)],
-        above=paused_blocks(account),
+        above=[*connected_blocks(account), *paused_blocks(account)],
     )
 
 
@@ -116,10 +117,16 @@ def _invited(account: Account, invited: Sequence[Invitation]) -> list[Block]:
     granted = escape(permission_summary(invited[0].permissions))
     title = f"*Invited to {shown_name(account.name)}* with {granted}:"
     emails = bullets([shown_email(i.email) for i in invited], SECTION_TEXT - len(title) - 1)
-    return [
-        section(f"{title}\n{emails}"),
-        context("Each gets a direct message to accept or decline once they are in this workspace."),
-    ]
+    return [section(f"{title}\n{emails}"), context(_how_they_answer(account))]
+
+
+def _how_they_answer(account: Account) -> str:
+    if account.whmcs_client_id is None:
+        return "Each gets a direct message to accept or decline once they are in this workspace."
+    return (
+        "The billing portal emails each of them a link to accept; those in this workspace "
+        "also get a direct message saying so."
+    )
 
 
 def _pending_again(invitation: Invitation) -> Block:

@@ -18,6 +18,7 @@ from bot.blocks.lists import (
     reminder_digest,
     user_table,
 )
+from bot.blocks.portal import portal_news
 from bot.blocks.rows import remove_button
 from bot.blocks.text import (
     ALL_PERMISSIONS,
@@ -48,6 +49,7 @@ __all__ = [
     "notice",
     "owner_outcome_notice",
     "pending_list",
+    "portal_news",
     "reminder_digest",
     "remove_confirmation",
     "usage",
@@ -71,23 +73,28 @@ GRAMMAR: Final = (
     (("setup NAME",), "create the workspace's billing account (workspace admins only)"),
     (("settings",), "reminders channel, reminder timing and invitation lifetime"),
     (("audit",), "recent changes to the account"),
+    (
+        ("connect CLIENT_ID", "connect CLIENT_ID CODE", "disconnect"),
+        "link the account to a WHMCS client, given by its number: WHMCS emails the client a "
+        "code of 6 to 8 digits to type as CODE (owner only) · unlink it",
+    ),
     (("help",), "this list"),
 )
 
 
 def invitation_dm(account: Account, invitation: Invitation) -> Message:
-    """The invitee's DM: who invited them, to what, with which permissions; Accept/Decline."""
+    """The invitee's DM: who invited them, to what, with which permissions; Accept/Decline,
+    or, when the account is connected to WHMCS, where to accept instead (no buttons)."""
     if invitation.id is None:
         raise ValueError("an invitation is sent only once it is stored")
-    target = str(invitation.id)
-    accept = button("Accept", ids.ACCEPT, target, style="primary")
-    decline = button("Decline", ids.DECLINE, target)
-    blocks = [
-        *_invitation_details(account, invitation),
-        context(f"This invitation expires {date_token(invitation.expires_at)}."),
-        actions(accept, decline),
-    ]
-    return message(_invited_line(account, invitation), blocks)
+    expiry = context(f"This invitation expires {date_token(invitation.expires_at)}.")
+    if account.whmcs_client_id is None:
+        answer = [expiry, _answer_buttons(str(invitation.id))]
+    else:
+        answer = [section(_accept_in_the_portal(invitation)), expiry]
+    return message(
+        _invited_line(account, invitation), [*_invitation_details(account, invitation), *answer]
+    )
 
 
 def invitation_nudge(account: Account, invitation: Invitation) -> Message:
@@ -148,8 +155,18 @@ def usage(not_understood: str | None = None) -> Message:
     lines = [f"*How to use* `{COMMAND}`", *(_usage_line(*entry) for entry in GRAMMAR)]
     if not_understood is not None:
         shown = truncate(escape(" ".join(not_understood.split())), NOT_UNDERSTOOD_SHOWN)
-        lines[:0] = [f"I didn't understand “{shown}”.", ""]
+        lines[:0] = [f"I didn't understand “{shown}”.", *_forms_of(not_understood), ""]
     return message(lines[0], [section("\n".join(lines))])
+
+
+def _forms_of(not_understood: str) -> list[str]:
+    """The grammar's line for the command the text starts with, if it names one."""
+    first = not_understood.lower().split()[:1]
+    return [
+        f"It is used as: {_usage_line(forms, meaning).removeprefix('• ')}"
+        for forms, meaning in GRAMMAR
+        if first and any(form.split()[:1] == first for form in forms)
+    ]
 
 
 def remove_confirmation(email: str) -> Message:
@@ -181,6 +198,18 @@ def contact_added(contact: Contact) -> Message:
 def notice(text: str) -> Message:
     """One section of ``text``, which the caller made safe mrkdwn (escaped what people typed)."""
     return _one_section(text)
+
+
+def _answer_buttons(target: str) -> Block:
+    accept = button("Accept", ids.ACCEPT, target, style="primary")
+    return actions(accept, button("Decline", ids.DECLINE, target))
+
+
+def _accept_in_the_portal(invitation: Invitation) -> str:
+    return (
+        f"To accept, look for the billing portal's email to {shown_email(invitation.email)} "
+        "and follow its link. To decline, simply ignore that email."
+    )
 
 
 def _usage_line(forms: Sequence[str], meaning: str) -> str:

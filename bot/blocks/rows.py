@@ -21,6 +21,8 @@ from storage.tables import Contact, Invitation, Member, MemberRole, MemberStatus
 
 # A confirmation dialog holds 300 characters; the rest of its sentence needs 60.
 CONFIRM_EMAIL = 200
+SYNCING = ":hourglass_flowing_sand: _syncing with WHMCS…_"
+"""Under a row whose change from Slack WHMCS has not confirmed yet."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,10 @@ def member_row(member: Member) -> list[Block]:
     active = member.status == MemberStatus.ACTIVE
     status = "Active" if active else "_removed_"
     held = escape(permission_summary(member.permissions if active else ()))
-    text = f"*{shown_email(member.email)}*{who}\n{member.role.value.title()} · {status} · {held}"
+    text = _syncing(
+        f"*{shown_email(member.email)}*{who}\n{member.role.value.title()} · {status} · {held}",
+        member.syncing,
+    )
     if not active or member.role == MemberRole.OWNER:
         return [section(text)]
     return [section(text), actions(manage_button(member.email), remove_button(member.email))]
@@ -77,9 +82,11 @@ def invitation_row(invitation: Invitation, now: datetime) -> list[Block]:
 
 
 def owners_invitation_row(invitation: Invitation, now: datetime) -> list[Block]:
-    """One pending invitation as its owner sees it: also what it would grant."""
+    """One pending invitation as its owner sees it: also what it would grant, and whether
+    WHMCS has it yet."""
     grants = escape(permission_summary(invitation.permissions))
-    return _pending_row(invitation, f"{_invited_line(invitation, now)}\n{grants}")
+    details = _syncing(f"{_invited_line(invitation, now)}\n{grants}", invitation.syncing)
+    return _pending_row(invitation, details)
 
 
 def _invited_line(invitation: Invitation, now: datetime) -> str:
@@ -100,7 +107,11 @@ def contact_row(contact: Contact) -> list[Block]:
     """One contact: email, name, and which emails they get."""
     name = f" — {shown_name(contact.name)}" if contact.name else ""
     gets = escape(email_kinds_summary(contact.email_kinds))
-    return [section(f"*{shown_email(contact.email)}*{name}\n{gets}")]
+    return [section(_syncing(f"*{shown_email(contact.email)}*{name}\n{gets}", contact.syncing))]
+
+
+def _syncing(text: str, syncing: bool) -> str:
+    return f"{text}\n{SYNCING}" if syncing else text
 
 
 def users_listing(members: Iterable[Member]) -> Listing:

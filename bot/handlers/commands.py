@@ -5,9 +5,10 @@ from collections.abc import Callable
 from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
-from bot.blocks import messages, modals
+from bot.blocks import messages, modals, portal
 from bot.blocks.channel import account_ready
 from bot.blocks.text import escape
+from bot.core.connection import CONNECTING
 from bot.grammar import Command, Verb, parse_command
 from bot.handlers.caller import caller_of, elsewhere
 from bot.handlers.common import Deps, reply
@@ -144,6 +145,39 @@ def show_audit(deps: Deps, args: Args, _command: Command) -> None:
     _answer(args, messages.audit_list(deps.core.accounts.require(team), events))
 
 
+def start_connecting(deps: Deps, args: Args, command: Command) -> None:
+    """Have WHMCS email the client a code: acknowledged at once, answered once WHMCS has."""
+    team, user = caller_of(args).where_and_who
+    deps.core.accounts.check_owner(team, user, CONNECTING)
+    if deps.core.connection.enabled:
+        _answer(args, portal.checking_client(command.client_id))
+    else:
+        args.ack()  # the core says why it cannot connect, right after
+    deps.later(args, lambda: _email_code(deps, args, command))
+
+
+def _email_code(deps: Deps, args: Args, command: Command) -> None:
+    team, user = caller_of(args).where_and_who
+    client = deps.core.connection.start(team, actor=user, client_id=command.client_id)
+    reply(args, portal.code_sent(client))
+
+
+def finish_connecting(deps: Deps, args: Args, command: Command) -> None:
+    team, user = caller_of(args).where_and_who
+    account = deps.core.connection.finish(
+        team, actor=user, client_id=command.client_id, code=command.code
+    )
+    _answer(args, portal.connected(account))
+    deps.after_change(team, user)
+
+
+def disconnect(deps: Deps, args: Args, _command: Command) -> None:
+    team, user = caller_of(args).where_and_who
+    account = deps.core.connection.disconnect(team, actor=user)
+    _answer(args, portal.disconnected(account))
+    deps.after_change(team, user)
+
+
 def show_usage(_deps: Deps, args: Args, command: Command) -> None:
     not_understood = command.argument if command.verb == Verb.UNKNOWN else None
     _answer(args, messages.usage(not_understood))
@@ -167,6 +201,9 @@ HANDLERS: dict[Verb, Handler] = {
     Verb.SETUP: setup,
     Verb.SETTINGS: open_settings,
     Verb.AUDIT: show_audit,
+    Verb.CONNECT: start_connecting,
+    Verb.CONNECT_WITH_CODE: finish_connecting,
+    Verb.DISCONNECT: disconnect,
     Verb.HELP: show_usage,
     Verb.UNKNOWN: show_usage,
 }

@@ -229,6 +229,9 @@ def test_usage_lists_the_whole_grammar() -> None:
         "`/billing-invite setup NAME`",
         "`/billing-invite settings`",
         "`/billing-invite audit`",
+        "`/billing-invite connect CLIENT_ID`",
+        "`/billing-invite connect CLIENT_ID CODE`",
+        "`/billing-invite disconnect`",
         "`/billing-invite help`",
     ):
         assert form in text
@@ -241,6 +244,27 @@ def test_usage_first_says_what_was_not_understood() -> None:
     assert rendered(message.blocks).startswith(message.text + "\n\n*How to use*")
     long = checked(usage(HUGE + "<@U123>"))
     assert re.match(r"I didn't understand “Ω{99}…”\.", long.text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "form"),
+    [
+        ("connect abc", "`/billing-invite connect CLIENT_ID`"),
+        ("DISCONNECT now", "`/billing-invite disconnect`"),
+        ("remove a@example.com b@example.com", "`/billing-invite remove EMAIL`"),
+        ("contact delete a@example.com", "`/billing-invite contact remove EMAIL`"),
+    ],
+)
+def test_usage_shows_first_how_the_command_typed_is_used(typed: str, form: str) -> None:
+    text = rendered(checked(usage(typed)).blocks)
+    note = text.split("\n\n*How to use*")[0]
+    assert note.startswith(f"I didn't understand “{typed}”.\nIt is used as: ")
+    assert form in note
+
+
+def test_the_connect_usage_says_what_client_id_and_code_are() -> None:
+    note = rendered(usage("connect 12 12345").blocks).split("\n\n*How to use*")[0]
+    assert "by its number" in note and "6 to 8 digits" in note
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -42,6 +42,18 @@ from bot.grammar import Command, Verb, parse_command
         ("setup Acme Ltd", Command(Verb.SETUP, argument="Acme Ltd")),
         ("settings", Command(Verb.SETTINGS)),
         ("audit", Command(Verb.AUDIT)),
+        ("connect 12", Command(Verb.CONNECT, client_id=12)),
+        ("Connect 007", Command(Verb.CONNECT, client_id=7)),
+        ("connect 2147483647", Command(Verb.CONNECT, client_id=2147483647)),
+        (
+            "connect 12 123456",
+            Command(Verb.CONNECT_WITH_CODE, client_id=12, code="123456"),
+        ),
+        (
+            " CONNECT  12   01234567 ",
+            Command(Verb.CONNECT_WITH_CODE, client_id=12, code="01234567"),
+        ),
+        ("disconnect", Command(Verb.DISCONNECT)),
         ("help", Command(Verb.HELP)),
         ("help me", Command(Verb.HELP)),
     ],
@@ -61,12 +73,38 @@ def test_the_grammar(text: str, expected: Command) -> None:
         "contact",
         "contact delete a@example.com",
         "ana@example.com and bo",
+        "disconnect now",
     ],
 )
 def test_anything_else_is_not_understood_and_quoted(text: str) -> None:
     command = parse_command(text)
     assert command.verb == Verb.UNKNOWN
     assert command.argument == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connect",
+        "connect abc",
+        "connect 12abc",
+        "connect #12",
+        "connect 0",
+        "connect -3",
+        "connect 1.5",
+        "connect 2147483648",  # past what WHMCS (and the column) can number
+        "connect 99999999999",
+        "connect \u0661\u0662",  # digits, but not ASCII ones
+        "connect 12 12345",
+        "connect 12 123456789",
+        "connect 12 12a456",
+        "connect 12 \u0661\u0662\u0663\u0664\u0665\u0666",
+        "connect 12 123456 please",
+        "connect abc 123456",
+    ],
+)
+def test_a_connect_with_a_bad_client_id_or_code_is_not_understood(text: str) -> None:
+    assert parse_command(text) == Command(Verb.UNKNOWN, argument=text)
 
 
 @given(st.text(max_size=10_000))
