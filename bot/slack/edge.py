@@ -43,7 +43,7 @@ async def signed_body(
     window, are refused before a byte of the body is read. The body is then read no further than
     ``limit`` and for no longer than ``BODY_SECONDS``."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return Refused(413, "body declared larger than the limit")
     problem = header_problem(verifier, request.headers)
     if problem is not None:
