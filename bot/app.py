@@ -1,6 +1,7 @@
 """The composition root: settings in, the Bolt app with every listener wired by closure out."""
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,10 @@ from bot.settings import Settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
+from bot.whmcs.client import WhmcsClient
+from bot.whmcs.portal import WhmcsPortal
+from bot.whmcs.sender import PortalSender
+from bot.whmcs.sync import PortalSync
 from storage.stamps import account_stamps
 from storage.unit_of_work import unit_of_work_factory
 
@@ -56,10 +61,15 @@ class Bot:
     """What may be answered before Bolt: set when requests are signed and the database can
     be read without waiting (see ``storage/stamps.py``)."""
 
+    closers: tuple[Callable[[], None], ...] = ()
+    """What else to release when the bot stops (the WHMCS client and its sync pool)."""
+
     async def close(self) -> None:
         """Release what the bot holds open on the event loop (call it from that loop)."""
         if self.early is not None:
             await self.early.close()
+        for close in self.closers:
+            close()
 
 
 def create_app(
@@ -69,25 +79,29 @@ def create_app(
     clock: Clock = utc_now,
     client: WebClient | None = None,
 ) -> Bot:
-    redact_secrets(
-        secret.get_secret_value()
-        for secret in (
-            settings.SLACK_BOT_TOKEN,
-            settings.SLACK_SIGNING_SECRET,
-            settings.SLACK_APP_TOKEN,
-            settings.BILLING_API_TOKEN,
-        )
-        if secret is not None
-    )
+    _redact(settings)
     client = client or make_client(settings)
+    whmcs = WhmcsClient(settings.whmcs) if settings.whmcs is not None else None
+    portal = WhmcsPortal(whmcs) if whmcs is not None else None
     core = BillingAccess.create(
-        unit_of_work_factory(engine), clock=clock, defaults=settings.timings
+        unit_of_work_factory(engine),
+        clock=clock,
+        defaults=settings.timings,
+        portal=portal,
+        sync_every=settings.WHMCS_SYNC_EVERY,
     )
     background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
-    deliverer = Deliverer(core, client, clock)
+    to_whmcs = PortalSender(core, portal).senders() if portal is not None else {}
+    deliverer = Deliverer(core, client, clock, to_whmcs)
     homes = HomePublisher(core, client, clock)
     replies = ReplyCache()
-    deps = Deps(core, client, deliverer, homes, clock, background, replies)
+    portal_sync = (
+        None
+        if portal is None
+        else PortalSync(core, portal, concurrency=settings.WHMCS_MAX_CONCURRENCY)
+    )
+    closers = () if whmcs is None or portal_sync is None else (portal_sync.close, whmcs.close)
+    deps = Deps(core, client, deliverer, homes, clock, background, replies, portal_sync)
     secret = settings.SLACK_SIGNING_SECRET
     app = BillingApp(
         client=client,
@@ -103,9 +117,20 @@ def create_app(
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
     if secret is None:
-        return Bot(app, deps, None, None)
+        return Bot(app, deps, None, None, closers)
     verifier = SignatureVerifier(secret.get_secret_value())
-    return Bot(app, deps, verifier, _early_answers(engine, replies, clock))
+    return Bot(app, deps, verifier, _early_answers(engine, replies, clock), closers)
+
+
+def _redact(settings: Settings) -> None:
+    secrets = (
+        settings.SLACK_BOT_TOKEN,
+        settings.SLACK_SIGNING_SECRET,
+        settings.SLACK_APP_TOKEN,
+        settings.BILLING_API_TOKEN,
+    )
+    whmcs = settings.whmcs.secret_values() if settings.whmcs is not None else ()
+    redact_secrets([*(s.get_secret_value() for s in secrets if s is not None), *whmcs])
 
 
 def _early_answers(engine: Engine, replies: ReplyCache, clock: Clock) -> EarlyAnswers | None:

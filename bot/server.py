@@ -33,7 +33,10 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
             token = settings.SLACK_APP_TOKEN.get_secret_value()
             SocketModeHandler(bot.app, token).connect()  # type: ignore[no-untyped-call]
         scheduler = start_scheduler(
-            bot.deps.core, bot.deps.deliverer, every=settings.REMINDER_SWEEP_EVERY
+            bot.deps.core,
+            bot.deps.deliverer,
+            every=settings.REMINDER_SWEEP_EVERY,
+            portal_sync=bot.deps.portal_sync,
         )
         gc.freeze()  # what start-up built lives for good: spare the collector rescanning it
         try:

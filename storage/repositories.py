@@ -39,8 +39,8 @@ class _Repository(Generic[Row]):
 
 
 class Accounts(_Repository[Account]):
-    def get(self, account_id: int) -> Account | None:
-        return self._session.get(Account, account_id)
+    def get(self, account_id: int, *, for_update: bool = False) -> Account | None:
+        return self._session.get(Account, account_id, with_for_update=for_update)
 
     def lock_if_free(self, account_id: int) -> Account | None:
         """The account, locked for this transaction; None while another transaction holds it."""

@@ -14,7 +14,8 @@ from bot.core.contact_emails import ALL_EMAIL_KINDS, email_kinds_in_order, email
 from bot.core.context import CoreContext, account_id, record, require_account
 from bot.core.emails import normalise_email
 from bot.core.errors import Conflict, InvalidInput, NotFound
-from storage.tables import Account, Contact
+from bot.core.portal_changes import owe_portal
+from storage.tables import Account, Contact, OutboxKind
 from storage.unit_of_work import UniqueViolation, UnitOfWork
 
 MAX_CONTACT_NAME = 200
@@ -54,6 +55,17 @@ class ContactService:
                 uow, account, at=now, actor=actor, email=email, name=name, email_kinds=email_kinds
             )
             try:
+                uow.flush()
+                contact.syncing = owe_portal(
+                    uow,
+                    account,
+                    OutboxKind.PORTAL_CONTACT_ADD,
+                    now,
+                    contact_id=contact.id,
+                    email=contact.email,
+                    name=contact.name,
+                    email_kinds=contact.email_kinds,
+                )
                 uow.commit()
             except UniqueViolation:
                 raise Conflict(f"{contact.email} is already a contact.") from None
@@ -67,6 +79,15 @@ class ContactService:
             if contact is None:
                 raise NotFound(f"{address} is not a contact.")
             remove_contact(uow, account, contact, at=now, actor=actor)
+            if contact.whmcs_contact_id is not None:
+                owe_portal(
+                    uow,
+                    account,
+                    OutboxKind.PORTAL_CONTACT_REMOVE,
+                    now,
+                    whmcs_contact_id=contact.whmcs_contact_id,
+                    email=contact.email,
+                )
             uow.commit()
             return contact
 

@@ -73,6 +73,22 @@ def enqueue_digest(
         enqueue(uow, account, kind, now=now, payload=payload)
 
 
+class RetryLater(Exception):
+    """Raised by a sender: the message could not be carried now. ``uncertain``: the outside
+    system may have done it, so the next attempt checks first. ``give_up`` False: a person
+    must fix what stops it, so it waits however long that takes."""
+
+    def __init__(self, reason: str, *, uncertain: bool = False, give_up: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.uncertain = uncertain
+        self.give_up = give_up
+
+
+UNCERTAIN = "uncertain"
+"""Payload key: an earlier attempt may have taken effect."""
+
+
 @dataclass(frozen=True)
 class Job:
     """One claimed message with what is needed to render it."""
@@ -91,6 +107,10 @@ class Job:
     @property
     def is_first_dm(self) -> bool:
         return _is_first_dm(self.outbox)
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.outbox.payload.get(UNCERTAIN))
 
 
 class OutboxService:
@@ -123,7 +143,13 @@ class OutboxService:
             uow.commit()
 
     def retry_later(
-        self, job: Job, reason: str, *, at_least: timedelta = timedelta(0), give_up: bool = True
+        self,
+        job: Job,
+        reason: str,
+        *,
+        at_least: timedelta = timedelta(0),
+        give_up: bool = True,
+        uncertain: bool = False,
     ) -> None:
         """Release the message for a later attempt, backing off; give up after many unless
         ``give_up`` is False (what stops it is for a person to fix)."""
@@ -133,6 +159,8 @@ class OutboxService:
             assert row is not None
             row.claimed_until = None
             row.outcome = reason[:200]
+            if uncertain:
+                row.payload = {**row.payload, UNCERTAIN: True}
             if give_up and row.attempts >= GIVE_UP_AFTER_ATTEMPTS:
                 row.done_at = now
                 row.outcome = f"gave up: {reason}"[:200]

@@ -19,6 +19,7 @@ from bot.core.errors import InvalidInput
 from bot.core.outbox import enqueue
 from bot.core.permissions import ALL_KEYS
 from bot.core.portal import BillingPortal, PortalClient, PortalContact, PortalUser
+from bot.core.portal_changes import owe_portal
 from storage.tables import (
     Account,
     Contact,
@@ -65,9 +66,9 @@ class ReconcileService:
         self._context = context
         self._every = every
 
-    def claim_due(self, *, limit: int = SYNCS_PER_CLAIM) -> list[tuple[int, int]]:
-        """(account id, WHMCS client id) of connected accounts due now, each now owned by this
-        caller until its next interval."""
+    def claim_due(self, *, limit: int = SYNCS_PER_CLAIM) -> list["Claim"]:
+        """Connected accounts due now, each now this caller's to sync until its next
+        interval (or until a newer claim supersedes this one)."""
         now = self._context.now()
         with self._context.uow() as uow:
             due = uow.accounts.claim_portal_syncs(now, limit=limit)
@@ -77,7 +78,7 @@ class ReconcileService:
                 uow.accounts.add(account)
                 assert account.id is not None
                 assert account.whmcs_client_id is not None
-                claimed.append((account.id, account.whmcs_client_id))
+                claimed.append(Claim(account.id, account.whmcs_client_id, now + self._every))
             uow.commit()
             return claimed
 
@@ -90,13 +91,17 @@ class ReconcileService:
                 uow.accounts.add(account)
                 uow.commit()
 
-    def apply(self, owner_account_id: int, view: PortalView) -> list[str]:
-        """Bring the account in line with ``view``; returns what changed, in words."""
+    def apply(self, claim: "Claim", view: PortalView) -> list[str]:
+        """Bring the account in line with ``view``; returns what changed, in words. A view
+        superseded by a newer claim (a slow read overtaken) is dropped, so an older view of
+        WHMCS never overwrites a newer one."""
         now = self._context.now()
         with self._context.uow() as uow:
-            account = uow.accounts.get(owner_account_id)
+            account = uow.accounts.get(claim.account_id, for_update=True)
             if account is None or account.whmcs_client_id != view.client.id:
                 return []  # disconnected, or connected elsewhere, meanwhile
+            if account.portal_sync_due_at != claim.due:
+                return []
             news = _users(uow, account, view, now) + _contacts(uow, account, view, now)
             if news:
                 enqueue(
@@ -109,6 +114,15 @@ class ReconcileService:
                 )
             uow.commit()
             return news
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One account's sync, claimed until ``due`` (its next sync time when claimed)."""
+
+    account_id: int
+    client_id: int
+    due: datetime
 
 
 def _email(raw: str) -> str | None:
@@ -224,13 +238,7 @@ def _undo_late_acceptance(
     uow: UnitOfWork, account: Account, invitation: Invitation, user: PortalUser, now: datetime
 ) -> list[str]:
     """WHMCS cannot cancel an invite: one accepted after Slack revoked or expired it is undone."""
-    enqueue(
-        uow,
-        account,
-        OutboxKind.PORTAL_REMOVE,
-        now=now,
-        payload={"user_id": user.id, "email": invitation.email},
-    )
+    owe_portal(uow, account, OutboxKind.PORTAL_REMOVE, now, user_id=user.id, email=invitation.email)
     record(
         uow,
         account,

@@ -21,6 +21,7 @@ from bot.handlers.replies import ReplyCache
 from bot.slack.channels import error_code
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
+from bot.whmcs.sync import PortalSync
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class Deps:
     clock: Clock
     background: Executor
     replies: ReplyCache
+    portal_sync: PortalSync | None = None
+    """Set when the bot drives WHMCS: reconciles the connected accounts that are due."""
 
     def later(self, args: Args, work: Callable[[], object]) -> None:
         """Run ``work`` after the response to Slack, answering its errors as ``guarded`` does."""
@@ -98,6 +101,8 @@ class Deps:
 
     def _after_change(self, team_id: str, user_ids: tuple[str | None, ...]) -> None:
         try:
+            if self.portal_sync is not None:
+                self.portal_sync.run_due()  # a new connection is imported at once
             self.deliverer.deliver_all()
             self.homes.refresh(team_id, *user_ids)
         except Exception:  # the scheduler's sweep delivers what this pass could not

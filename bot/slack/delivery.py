@@ -3,7 +3,7 @@
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -14,7 +14,7 @@ from bot.blocks.channel import channel_paused_notice
 from bot.blocks.messages import Message
 from bot.core import BillingAccess, Clock
 from bot.core.channels import ChannelProblem
-from bot.core.outbox import Job
+from bot.core.outbox import Job, RetryLater
 from bot.slack.channels import CHANNEL_PROBLEMS, error_code
 from bot.slack.people import user_id_for_email
 from storage.tables import CHANNEL_KINDS, Invitation, InvitationStatus, OutboxKind
@@ -41,12 +41,23 @@ TRANSIENT_ERRORS = {
 }
 
 
+Sender = Callable[[Job], str]
+"""Carries one message; returns its outcome, or "" when it recorded the outcome itself."""
+
+
 class Deliverer:
-    def __init__(self, core: BillingAccess, client: WebClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        core: BillingAccess,
+        client: WebClient,
+        clock: Clock,
+        others: Mapping[OutboxKind, Sender] | None = None,
+    ) -> None:
+        """``others``: the senders of other outside systems (WHMCS), by the kinds they carry."""
         self._core = core
         self._client = client
         self._clock = clock
-        self._senders: dict[OutboxKind, Callable[[Job], str]] = {
+        self._senders: dict[OutboxKind, Sender] = {
             OutboxKind.INVITATION: self._send_invitation,
             OutboxKind.INVITATION_CLOSED: self._update_invitation,
             OutboxKind.OWNER_OUTCOME: self._tell_owner,
@@ -56,6 +67,8 @@ class Deliverer:
             OutboxKind.INVITEE_NUDGE: self._nudge_invitee,
             OutboxKind.EXPIRY_NOTICE: self._announce_expiry,
             OutboxKind.CHANNEL_PAUSED: self._tell_owner_channel_paused,
+            OutboxKind.PORTAL_NEWS: self._tell_owner_portal_news,
+            **(others or {}),
         }
         self._pacer = ChannelPacer()
 
@@ -81,6 +94,10 @@ class Deliverer:
             self._failed(job, error)
         except (SlackClientError, OSError) as error:
             self._core.outbox.retry_later(job, f"unreachable: {type(error).__name__}")
+        except RetryLater as later:
+            self._core.outbox.retry_later(
+                job, later.reason, give_up=later.give_up, uncertain=later.uncertain
+            )
         else:
             if outcome:
                 self._core.outbox.done(job, outcome)
@@ -164,6 +181,11 @@ class Deliverer:
         if job.account.channel_problem is None:
             return "resumed before the notice went out"
         self._post(job.account.owner_user_id, channel_paused_notice(job.account))
+        return "sent"
+
+    def _tell_owner_portal_news(self, job: Job) -> str:
+        lines = [str(line) for line in job.outbox.payload.get("lines", [])]
+        self._post(job.account.owner_user_id, messages.portal_news(job.account, lines))
         return "sent"
 
     def _post_to_channel(self, channel: str, message: Message) -> None:

@@ -43,8 +43,8 @@ def core(engine: Engine, clock: FakeClock, portal: FakePortal) -> BillingAccess:
 
 def _sync(core: BillingAccess, portal: FakePortal) -> list[str]:
     news = []
-    for account_id, client_id in core.reconcile.claim_due():
-        news += core.reconcile.apply(account_id, read_portal(portal, client_id))
+    for claim in core.reconcile.claim_due():
+        news += core.reconcile.apply(claim, read_portal(portal, claim.client_id))
     return news
 
 
@@ -136,3 +136,15 @@ def test_a_change_from_slack_in_flight_is_left_to_the_outbox(
     (change,) = _owed(core, OutboxKind.PORTAL_PERMISSIONS)
     assert change.outbox.payload["permissions"] == ["tickets"]
     assert change.outbox.payload["user_id"] == 7
+
+
+def test_a_view_overtaken_by_a_newer_claim_is_dropped(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    (slow,) = core.reconcile.claim_due()
+    stale = read_portal(portal, slow.client_id)  # read before Ana was added
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    clock.advance(EVERY)
+    assert _sync(core, portal) == ["ana@example.com was added in the billing portal."]
+    assert core.reconcile.apply(slow, stale) == []
+    assert _status(core, "ana@example.com") == ("active", ("invoices",))

@@ -1,10 +1,13 @@
 """Steps of the end-to-end stories, as a person in Slack would take them."""
 
 import json
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
+from bot.app import BACKGROUND_WORKERS
 from bot.blocks import ids
 from tests.e2e.conftest import OWNER, Driven
 
@@ -89,3 +92,13 @@ def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the condition did not come true in time")
         time.sleep(0.05)
+
+
+def drain(background: Executor, seconds: float = 10.0) -> None:
+    """Return once every task submitted to the bot's background pool so far has finished:
+    one task per worker, all meeting at a barrier, can only run once the pool (first in,
+    first out) has nothing older running or waiting."""
+    barrier = threading.Barrier(BACKGROUND_WORKERS + 1)
+    for _ in range(BACKGROUND_WORKERS):
+        background.submit(barrier.wait, seconds)
+    barrier.wait(seconds)

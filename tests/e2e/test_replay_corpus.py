@@ -16,7 +16,6 @@ foreign-team setup made before issue 15; it must not be touched either.
 """
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from slack_sdk import WebClient
 from sqlalchemy import Connection, Engine, Row, Table, select, text
 from sqlmodel import SQLModel
 
-from bot.app import BACKGROUND_WORKERS
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.e2e.conftest import OWNER, OWNER_EMAIL, Running, serve_bot
@@ -42,6 +40,7 @@ from tests.e2e.replay import (
     load_corpus,
     render,
 )
+from tests.e2e.steps import drain
 from tests.slack_stub import SlackStub
 
 TEAM = "T0001"
@@ -151,7 +150,7 @@ class Installed:
         background = self.running.bot.deps.background
         seen = -1
         for rounds in range(1, 50):
-            _drain(background)
+            drain(background)
             sent = len(self.stub.calls) + len(self.stub.failed_calls)
             if rounds > 1 and sent == seen:
                 return
@@ -189,16 +188,6 @@ def _append_only_audit_lifted(connection: Connection) -> Iterator[None]:
 
 def _key(table: Table, row: Row[Any]) -> tuple[Any, ...]:
     return tuple(row._mapping[column.name] for column in table.primary_key.columns)
-
-
-def _drain(background: Any) -> None:
-    """Return once every task submitted to the bot's background pool so far has finished:
-    one task per worker, all meeting at a barrier, can only run once the pool (first in,
-    first out) has nothing older running or waiting."""
-    barrier = threading.Barrier(BACKGROUND_WORKERS + 1)
-    for _ in range(BACKGROUND_WORKERS):
-        background.submit(barrier.wait, SETTLE_SECONDS)
-    barrier.wait(SETTLE_SECONDS)
 
 
 def _sample_triggers(payloads: list[Payload]) -> set[str]:
