@@ -127,17 +127,48 @@ def test_a_revoked_invitation_accepted_anyway_is_undone_in_whmcs(
     assert len(whmcs.calls_to("DeleteUserClient")) == 1
 
 
+@pytest.mark.parametrize("fault", ["http 500", "an HTML page", "bad credentials"])
 def test_an_outage_delays_a_change_and_loses_nothing(
-    bot: Running, whmcs: WhmcsStub, client_id: int
+    bot: Running, whmcs: WhmcsStub, client_id: int, fault: str
 ) -> None:
     _connect(bot, whmcs, client_id)
-    whmcs.fail_next("CreateClientInvite", times=2)
+    if fault == "http 500":
+        whmcs.fail_next("CreateClientInvite", times=2)
+    elif fault == "an HTML page":
+        whmcs.answer_html_next("CreateClientInvite", times=2)
+    else:
+        whmcs.error_next("CreateClientInvite", "Authentication Failed", times=2)
     invite(bot, ANA, ["invoices"])
     eventually(lambda: len(whmcs.failed_calls) >= 1)
     assert whmcs.pending_invites() == []
+    assert "syncing" in _pending(bot)
     for _ in range(3):
         _settle(bot, later=timedelta(hours=1))
     assert [invite.email for invite in whmcs.pending_invites()] == [ANA]
+    assert "syncing" not in _pending(bot)
+
+
+def _pending(running: Running) -> str:
+    return running.slack.command(OWNER, "pending").text
+
+
+def test_contacts_are_added_and_removed_in_whmcs_with_their_emails(
+    bot: Running, whmcs: WhmcsStub, client_id: int
+) -> None:
+    _connect(bot, whmcs, client_id)
+    bot.bot.deps.core.contacts.add(
+        "T0001",
+        actor=OWNER,
+        email="lee@example.com",
+        name="Lee Books",
+        email_kinds=["invoice", "support"],
+    )
+    bot.bot.deps.deliverer.deliver_all()
+    (contact,) = whmcs.contacts_of(client_id)
+    assert (contact.email, contact.email_kinds) == ("lee@example.com", {"invoice", "support"})
+    bot.bot.deps.core.contacts.remove("T0001", actor=OWNER, email="lee@example.com")
+    bot.bot.deps.deliverer.deliver_all()
+    assert whmcs.contacts_of(client_id) == []
 
 
 def test_an_answer_lost_after_the_change_is_not_repeated(
