@@ -35,6 +35,7 @@ def owe_portal(
     """When the account is connected to WHMCS, owe it ``kind``; returns whether it is owed."""
     if account.whmcs_client_id is None:
         return False
+    _resync(uow, account, now)
     enqueue(
         uow,
         account,
@@ -58,6 +59,9 @@ class PortalChangeService:
                 if isinstance(row, Contact) and whmcs_contact_id is not None:
                     row.whmcs_contact_id = whmcs_contact_id
                 _save(uow, row)
+            account = uow.accounts.get(job.outbox.account_id)
+            assert account is not None
+            _resync(uow, account, self._context.now())
             finish(uow, job, self._context.now(), "done in WHMCS")
             uow.commit()
 
@@ -70,9 +74,7 @@ class PortalChangeService:
                 _save(uow, row)
             account = uow.accounts.get(job.outbox.account_id)
             assert account is not None
-            if account.whmcs_client_id is not None:
-                account.portal_sync_due_at = now
-                uow.accounts.add(account)
+            _resync(uow, account, now)
             email = str(job.outbox.payload.get("email", ""))
             line = f"WHMCS refused {WHAT.get(job.outbox.kind, 'a change')} for {email}: {message}"
             enqueue(
@@ -104,3 +106,11 @@ def _save(uow: UnitOfWork, row: Invitation | Member | Contact) -> None:
         uow.members.add(row)
     else:
         uow.contacts.add(row)
+
+
+def _resync(uow: UnitOfWork, account: Account, now: datetime) -> None:
+    """Reconcile the account again now: a view of WHMCS read before this change is stale, and
+    moving the due time drops it (see ``ReconcileService.apply``)."""
+    if account.whmcs_client_id is not None:
+        account.portal_sync_due_at = now
+        uow.accounts.add(account)
