@@ -15,6 +15,7 @@ from bench.config import DEFAULT_POSTGRES_URL, FULL, RESULTS, SMOKE
 from bench.databases import backends
 from bench.load import generator
 from bench.plot import plot
+from bench.portal_sync import measure_portal_syncs
 from bench.report import render
 from bench.results import Results
 from bench.servers import StubProcess
@@ -55,9 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         writes = measure_writes(sizes.writes, chosen)
         _progress("sweeps")
         sweeps = measure_sweeps(sizes, chosen, stub.api_url)
+        _progress(f"portal sync: {sizes.sync_accounts:,} accounts, two passes on each database")
+        syncs = measure_portal_syncs(sizes, chosen)
     mode = "smoke" if arguments.smoke else "full"
     results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
-    markdown = render(results)
+    markdown = render(results, syncs)
     print(markdown)
     (RESULTS / "results.md").write_text(markdown)
     plot(results, RESULTS / "plot.png")

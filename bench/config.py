@@ -39,6 +39,12 @@ class Sizes:
     sweep_due: int
     sweep_accounts: int
     writes: int
+    sync_accounts: int
+    """Connected accounts reconciled with the stand-in WHMCS (part 5)."""
+    sync_users: int
+    """Users of each account's WHMCS client besides its owner."""
+    sync_contacts: int
+    """Contacts of each account's WHMCS client."""
 
 
 FULL = Sizes(
@@ -49,6 +55,9 @@ FULL = Sizes(
     sweep_due=1_000,
     sweep_accounts=50,
     writes=2_000,
+    sync_accounts=1_000,
+    sync_users=20,
+    sync_contacts=2,
 )
 SMOKE = Sizes(
     concurrencies=(1, 32),
@@ -58,6 +67,9 @@ SMOKE = Sizes(
     sweep_due=40,
     sweep_accounts=2,
     writes=20,
+    sync_accounts=20,
+    sync_users=3,
+    sync_contacts=1,
 )
 
 

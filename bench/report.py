@@ -4,12 +4,13 @@ import os
 import platform
 from datetime import UTC, datetime
 
+from bench.portal_sync import CONCURRENCY, LATENCY_S, PortalSyncPass, sync_verdicts
 from bench.results import Results, ratios, verdicts
 
 Row = list[str]
 
 
-def render(results: Results) -> str:
+def render(results: Results, syncs: list[PortalSyncPass]) -> str:
     sizes = results.sizes
     header = (
         f"# Benchmark results ({results.mode})\n\n"
@@ -17,10 +18,10 @@ def render(results: Results) -> str:
         f"Python {platform.python_version()} · load generator: {results.generator} · "
         f"{sizes.seconds:g} s per target and concurrency"
     )
-    return "\n\n".join([header, *_sections(results)]) + "\n"
+    return "\n\n".join([header, *_sections(results, syncs)]) + "\n"
 
 
-def _sections(results: Results) -> list[str]:
+def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
     return [
         "## Acknowledgement throughput and latency (`/billing-invite list`)\n\n"
         + _table(
@@ -109,10 +110,78 @@ def _sections(results: Results) -> list[str]:
                 for w in results.writes
             ],
         ),
+        *_sync_sections(syncs),
         "## Targets\n\n"
         + _table(
             ["target", "measured", "met"],
-            [[v.target, v.measured, "yes" if v.met else "**no**"] for v in verdicts(results)],
+            [
+                [v.target, v.measured, "yes" if v.met else "**no**"]
+                for v in [*verdicts(results), *sync_verdicts(syncs)]
+            ],
+        ),
+    ]
+
+
+def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
+    latency_ms = f"{LATENCY_S * 1000:g} ms"
+    return [
+        f"## Sync at scale (`PortalSync.run_due` until nothing is due; WHMCS answers in "
+        f"{latency_ms}, at most {CONCURRENCY} calls at once)\n\n"
+        + _table(
+            [
+                "database",
+                "pass",
+                "accounts",
+                "users each",
+                "WHMCS calls",
+                "seconds",
+                "accounts/s",
+                "most at once",
+                "within 5 min",
+            ],
+            [
+                [
+                    p.backend,
+                    p.label,
+                    f"{p.accounts:,}",
+                    f"{p.users} + owner",
+                    f"{p.calls:,}",
+                    f"{p.seconds:.1f}",
+                    f"{p.per_second:.2f}",
+                    str(p.max_concurrent),
+                    "yes" if p.fits else "**no**",
+                ]
+                for p in syncs
+            ],
+        ),
+        "## Where the sync's time goes (thread-seconds over its "
+        f"{CONCURRENCY} threads)\n\n"
+        + _table(
+            [
+                "database",
+                "pass",
+                "seconds",
+                f"floor: calls x {latency_ms} ÷ {CONCURRENCY}",
+                "mean call ms",
+                "in WHMCS calls",
+                "applying",
+                "claiming",
+                "idle",
+            ],
+            [
+                [
+                    p.backend,
+                    p.label,
+                    f"{p.seconds:.1f}",
+                    f"{p.floor_s:.1f}",
+                    f"{p.mean_call_ms:.1f}",
+                    f"{p.whmcs_s:.1f}",
+                    f"{p.apply_s:.1f}",
+                    f"{p.claim_s:.2f}",
+                    f"{p.idle_s:.1f}",
+                ]
+                for p in syncs
+            ],
         ),
     ]
 
