@@ -61,6 +61,16 @@ def _known(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(key for key in ALL_KEYS if key in set(keys))
 
 
+SPREAD = 0.2
+"""Each account's interval is stretched or shrunk by up to half of this, by its id, so accounts
+connected together drift apart over the interval instead of asking WHMCS all at once."""
+
+
+def _spread(every: timedelta, account_id: int) -> timedelta:
+    share = (account_id * 0.6180339887) % 1.0  # the golden ratio spreads ids evenly
+    return every * (1 - SPREAD / 2 + SPREAD * share)
+
+
 class ReconcileService:
     def __init__(self, context: CoreContext, every: timedelta) -> None:
         self._context = context
@@ -74,11 +84,13 @@ class ReconcileService:
             due = uow.accounts.claim_portal_syncs(now, limit=limit)
             claimed = []
             for account in due:
-                account.portal_sync_due_at = now + self._every
-                uow.accounts.add(account)
                 assert account.id is not None
                 assert account.whmcs_client_id is not None
-                claimed.append(Claim(account.id, account.whmcs_client_id, now + self._every))
+                account.portal_sync_due_at = now + _spread(self._every, account.id)
+                uow.accounts.add(account)
+                claimed.append(
+                    Claim(account.id, account.whmcs_client_id, account.portal_sync_due_at)
+                )
             uow.commit()
             return claimed
 

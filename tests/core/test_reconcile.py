@@ -10,12 +10,14 @@ from bot.core import BillingAccess
 from bot.core.outbox import Job
 from bot.core.reconcile import read_portal
 from storage.tables import OutboxKind
-from storage.unit_of_work import unit_of_work_factory
+from storage.unit_of_work import UnitOfWork, unit_of_work_factory
 from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
 from tests.core.fake_portal import CLIENT, FakePortal
 from tests.core.helpers import invite
 
 EVERY = timedelta(minutes=5)
+LATEST = EVERY * 1.1
+"""The longest an account's interval is stretched, to spread accounts over it."""
 
 
 @pytest.fixture
@@ -77,7 +79,9 @@ def test_each_account_is_synced_once_per_interval(
 ) -> None:
     assert len(core.reconcile.claim_due()) == 1
     assert core.reconcile.claim_due() == []
-    clock.advance(EVERY)
+    clock.advance(EVERY * 0.9 - timedelta(seconds=1))
+    assert core.reconcile.claim_due() == []
+    clock.advance(EVERY * 0.2 + timedelta(seconds=1))
     assert len(core.reconcile.claim_due()) == 1
 
 
@@ -87,12 +91,12 @@ def test_changes_and_removals_in_the_portal_are_followed(
     portal.add_user(7, "ana@example.com", ["invoices"])
     _sync(core, portal)
     portal.set_permissions(CLIENT, 7, ["tickets"])
-    clock.advance(EVERY)
+    clock.advance(LATEST)
     assert _sync(core, portal) == [
         "ana@example.com had their permissions changed in the billing portal."
     ]
     portal.remove_user(CLIENT, 7)
-    clock.advance(EVERY)
+    clock.advance(LATEST)
     assert _sync(core, portal) == ["ana@example.com was removed in the billing portal."]
     assert _status(core, "ana@example.com") == ("removed", ())
 
@@ -130,7 +134,7 @@ def test_a_change_from_slack_in_flight_is_left_to_the_outbox(
     core.members.set_permissions(
         TEAM, actor=OWNER, email="ana@example.com", permissions=["tickets"]
     )
-    clock.advance(EVERY)
+    clock.advance(LATEST)
     assert _sync(core, portal) == []
     assert _status(core, "ana@example.com") == ("active", ("tickets",))
     (change,) = _owed(core, OutboxKind.PORTAL_PERMISSIONS)
@@ -144,7 +148,32 @@ def test_a_view_overtaken_by_a_newer_claim_is_dropped(
     (slow,) = core.reconcile.claim_due()
     stale = read_portal(portal, slow.client_id)  # read before Ana was added
     portal.add_user(7, "ana@example.com", ["invoices"])
-    clock.advance(EVERY)
+    clock.advance(LATEST)
     assert _sync(core, portal) == ["ana@example.com was added in the billing portal."]
     assert core.reconcile.apply(slow, stale) == []
     assert _status(core, "ana@example.com") == ("active", ("invoices",))
+
+
+def test_accounts_connected_together_are_spread_over_the_interval(
+    core: BillingAccess, engine: Engine, clock: FakeClock
+) -> None:
+    for n in range(2, 12):
+        core.accounts.setup(
+            f"T{n}",
+            f"Account {n}",
+            actor=f"U{n}",
+            actor_email=f"o{n}@x.example",
+            actor_is_workspace_admin=True,
+            channel_id=f"C{n}",
+        )
+    with UnitOfWork(engine) as uow:  # connected all at once, as an import would
+        for n in range(2, 12):
+            account = uow.accounts.for_team(f"T{n}")
+            assert account is not None
+            account.whmcs_client_id, account.portal_sync_due_at = 100 + n, clock()
+            uow.accounts.add(account)
+        uow.commit()
+    next_times = sorted(claim.due for claim in core.reconcile.claim_due())
+    assert len(next_times) == 11
+    assert clock() + EVERY * 0.9 <= next_times[0] < next_times[-1] <= clock() + LATEST
+    assert next_times[-1] - next_times[0] > EVERY * 0.15

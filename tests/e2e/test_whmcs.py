@@ -17,7 +17,7 @@ from tests.whmcs_stub import WhmcsStub
 
 CLIENT_EMAIL = "billing@client.example.com"
 ANA = "ana@example.com"
-INTERVAL = timedelta(minutes=5)
+INTERVAL = timedelta(minutes=6)  # past the longest spread interval (5 minutes, +10%)
 
 
 @pytest.fixture
