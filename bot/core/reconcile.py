@@ -13,6 +13,7 @@ told of what changed in one DM.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.contacts import add_contact, remove_contact, update_contact
 from bot.core.context import CoreContext, record
 from bot.core.emails import normalise_email
 from bot.core.errors import InvalidInput
@@ -22,7 +23,6 @@ from bot.core.portal import BillingPortal, PortalClient, PortalContact, PortalUs
 from bot.core.portal_changes import owe_portal
 from storage.tables import (
     Account,
-    Contact,
     Invitation,
     InvitationStatus,
     Member,
@@ -322,6 +322,7 @@ def _removed_in_portal(
 
 
 def _contacts(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -> list[str]:
+    """Contacts follow WHMCS too; the contacts module audits each change as the portal's."""
     assert account.id is not None
     stored = list(uow.contacts.all(account.id))
     by_id = {c.whmcs_contact_id: c for c in stored if c.whmcs_contact_id is not None}
@@ -334,31 +335,31 @@ def _contacts(uow: UnitOfWork, account: Account, view: PortalView, now: datetime
             continue
         contact = by_id.get(found.id) or by_email.get(email)
         if contact is None:
-            contact = Contact(
-                account_id=account.id,
-                email=email,
-                name=found.name,
-                added_by_user_id=PORTAL_ACTOR[:32],
-                created_at=now,
-            )
-            news.append(f"{email} was added as a contact in the billing portal.")
-            record(uow, account, at=now, actor=PORTAL_ACTOR, action="contact.added", target=email)
-        seen.add(contact.id)
-        if contact.syncing:
-            continue
-        contact.whmcs_contact_id = found.id
-        contact.email_kinds = list(found.email_kinds)
-        uow.contacts.add(contact)
-    for contact in stored:
-        if contact.id not in seen and not contact.syncing and contact.whmcs_contact_id:
-            uow.contacts.remove(contact)
-            news.append(f"{contact.email} was removed as a contact in the billing portal.")
-            record(
+            contact = add_contact(
                 uow,
                 account,
                 at=now,
                 actor=PORTAL_ACTOR,
-                action="contact.removed",
-                target=contact.email,
+                email=email,
+                name=found.name,
+                email_kinds=found.email_kinds,
             )
+            news.append(f"{email} was added as a contact in the billing portal.")
+        elif not contact.syncing:
+            update_contact(
+                uow,
+                account,
+                contact,
+                at=now,
+                actor=PORTAL_ACTOR,
+                name=contact.name,
+                email_kinds=found.email_kinds,
+            )
+        seen.add(contact.id)
+        contact.whmcs_contact_id = found.id
+        uow.contacts.add(contact)
+    for contact in stored:
+        if contact.id not in seen and not contact.syncing and contact.whmcs_contact_id:
+            remove_contact(uow, account, contact, at=now, actor=PORTAL_ACTOR)
+            news.append(f"{contact.email} was removed as a contact in the billing portal.")
     return news

@@ -3,7 +3,11 @@ was sent, and failures on demand. (End-to-end tests use the WHMCS stand-in over 
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from sqlalchemy import Engine
+
+from bot.core import BillingAccess
 from bot.core.permissions import ALL_KEYS
 from bot.core.portal import (
     PortalClient,
@@ -12,6 +16,8 @@ from bot.core.portal import (
     PortalNotFound,
     PortalUser,
 )
+from storage.unit_of_work import unit_of_work_factory
+from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
 
 CLIENT = 42
 
@@ -81,3 +87,27 @@ class FakePortal:
 
     def last_code(self) -> str:
         return "".join(ch for ch in self.emails[-1][2].split("The code is ")[1][:8])
+
+
+def acme_with_portal(
+    engine: Engine, clock: FakeClock, portal: FakePortal, *, sync_every: timedelta
+) -> BillingAccess:
+    """The core driving ``portal``, with TEAM's account set up by OWNER (not yet connected)."""
+    core = BillingAccess.create(
+        unit_of_work_factory(engine), clock=clock, portal=portal, sync_every=sync_every
+    )
+    core.accounts.setup(
+        TEAM,
+        "Acme Ltd",
+        actor=OWNER,
+        actor_email=OWNER_EMAIL,
+        actor_is_workspace_admin=True,
+        channel_id="C0BILLING",
+    )
+    return core
+
+
+def connect(core: BillingAccess, portal: FakePortal) -> None:
+    """The owner connects TEAM's account to CLIENT with the code the portal emailed."""
+    core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
+    core.connection.finish(TEAM, actor=OWNER, client_id=CLIENT, code=portal.last_code())

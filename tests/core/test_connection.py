@@ -9,9 +9,8 @@ from sqlalchemy import Engine, text
 from bot.core import BillingAccess
 from bot.core.errors import Conflict, InvalidInput, NotAuthorized, NotFound, Unavailable
 from bot.core.portal import PortalAuthFailed, PortalUnreachable
-from storage.unit_of_work import unit_of_work_factory
-from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
-from tests.core.fake_portal import CLIENT, FakePortal
+from tests.conftest import OWNER, TEAM, FakeClock
+from tests.core.fake_portal import CLIENT, FakePortal, acme_with_portal, connect
 from tests.core.helpers import actions
 
 
@@ -22,21 +21,7 @@ def portal() -> FakePortal:
 
 @pytest.fixture
 def core(engine: Engine, clock: FakeClock, portal: FakePortal) -> BillingAccess:
-    core = BillingAccess.create(unit_of_work_factory(engine), clock=clock, portal=portal)
-    core.accounts.setup(
-        TEAM,
-        "Acme Ltd",
-        actor=OWNER,
-        actor_email=OWNER_EMAIL,
-        actor_is_workspace_admin=True,
-        channel_id="C0BILLING",
-    )
-    return core
-
-
-def _connect(core: BillingAccess, portal: FakePortal) -> None:
-    core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
-    core.connection.finish(TEAM, actor=OWNER, client_id=CLIENT, code=portal.last_code())
+    return acme_with_portal(engine, clock, portal, sync_every=timedelta(minutes=5))
 
 
 def test_the_code_goes_to_the_client_and_connects_once(
@@ -93,7 +78,7 @@ def test_only_the_owner_connects(core: BillingAccess) -> None:
 
 
 def test_one_client_belongs_to_one_account(core: BillingAccess, portal: FakePortal) -> None:
-    _connect(core, portal)
+    connect(core, portal)
     core.accounts.setup(
         "T0OTHER",
         "Other Ltd",

@@ -10,9 +10,9 @@ from bot.core import BillingAccess
 from bot.core.outbox import Job
 from bot.core.reconcile import read_portal
 from storage.tables import OutboxKind
-from storage.unit_of_work import UnitOfWork, unit_of_work_factory
-from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
-from tests.core.fake_portal import CLIENT, FakePortal
+from storage.unit_of_work import UnitOfWork
+from tests.conftest import OWNER, TEAM, FakeClock
+from tests.core.fake_portal import CLIENT, FakePortal, acme_with_portal, connect
 from tests.core.helpers import invite
 
 EVERY = timedelta(minutes=5)
@@ -27,19 +27,8 @@ def portal() -> FakePortal:
 
 @pytest.fixture
 def core(engine: Engine, clock: FakeClock, portal: FakePortal) -> BillingAccess:
-    core = BillingAccess.create(
-        unit_of_work_factory(engine), clock=clock, portal=portal, sync_every=EVERY
-    )
-    core.accounts.setup(
-        TEAM,
-        "Acme Ltd",
-        actor=OWNER,
-        actor_email=OWNER_EMAIL,
-        actor_is_workspace_admin=True,
-        channel_id="C0BILLING",
-    )
-    core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
-    core.connection.finish(TEAM, actor=OWNER, client_id=CLIENT, code=portal.last_code())
+    core = acme_with_portal(engine, clock, portal, sync_every=EVERY)
+    connect(core, portal)
     return core
 
 
@@ -177,3 +166,23 @@ def test_accounts_connected_together_are_spread_over_the_interval(
     assert len(next_times) == 11
     assert clock() + EVERY * 0.9 <= next_times[0] < next_times[-1] <= clock() + LATEST
     assert next_times[-1] - next_times[0] > EVERY * 0.15
+
+
+def test_contacts_follow_the_portal_with_their_emails(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    contact_id = portal.add_contact(CLIENT, "lee@example.com", "Lee Books", ["invoice"])
+    assert _sync(core, portal) == ["lee@example.com was added as a contact in the billing portal."]
+    (lee,) = core.contacts.list(TEAM, actor=OWNER)
+    assert (lee.name, lee.email_kinds, lee.whmcs_contact_id) == (
+        "Lee Books",
+        ["invoice"],
+        contact_id,
+    )
+    portal.remove_contact(contact_id)
+    clock.advance(LATEST)
+    assert _sync(core, portal) == [
+        "lee@example.com was removed as a contact in the billing portal."
+    ]
+    assert core.contacts.list(TEAM, actor=OWNER) == []
+    assert core.audit.trail(TEAM)[-1].actor_user_id == "billing portal"
