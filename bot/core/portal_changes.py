@@ -51,8 +51,10 @@ class PortalChangeService:
     def __init__(self, context: CoreContext) -> None:
         self._context = context
 
-    def confirmed(self, job: Job, *, whmcs_contact_id: int | None = None) -> None:
-        """WHMCS did it: the row it concerns is no longer syncing."""
+    def confirmed(
+        self, job: Job, *, whmcs_contact_id: int | None = None, outcome: str = "done in WHMCS"
+    ) -> None:
+        """WHMCS did it (or there is nothing left to do): the row is no longer syncing."""
         with self._context.uow() as uow:
             for row in _concerned(uow, job):
                 row.syncing = False
@@ -62,7 +64,7 @@ class PortalChangeService:
             account = uow.accounts.get(job.outbox.account_id)
             assert account is not None
             _resync(uow, account, self._context.now())
-            finish(uow, job, self._context.now(), "done in WHMCS")
+            finish(uow, job, self._context.now(), outcome)
             uow.commit()
 
     def refused(self, job: Job, message: str) -> None:

@@ -197,6 +197,8 @@ def _newcomer(
         InvitationStatus.REVOKED,
         InvitationStatus.EXPIRED,
     ):
+        if invitation.syncing:
+            return []  # its undoing is on its way to WHMCS already
         return _undo_late_acceptance(uow, account, invitation, user, now)
     member = _member(uow, account, email, user, permissions, now)
     if invitation is not None and invitation.status == InvitationStatus.PENDING:
@@ -250,7 +252,16 @@ def _undo_late_acceptance(
     uow: UnitOfWork, account: Account, invitation: Invitation, user: PortalUser, now: datetime
 ) -> list[str]:
     """WHMCS cannot cancel an invite: one accepted after Slack revoked or expired it is undone."""
-    owe_portal(uow, account, OutboxKind.PORTAL_REMOVE, now, user_id=user.id, email=invitation.email)
+    invitation.syncing = owe_portal(
+        uow,
+        account,
+        OutboxKind.PORTAL_REMOVE,
+        now,
+        invitation=invitation,
+        user_id=user.id,
+        email=invitation.email,
+    )
+    uow.invitations.add(invitation)
     record(
         uow,
         account,

@@ -101,10 +101,10 @@ class Deps:
 
     def _after_change(self, team_id: str, user_ids: tuple[str | None, ...]) -> None:
         try:
-            if self.portal_sync is not None:
-                self.portal_sync.run_due()  # a new connection is imported at once
             self.deliverer.deliver_all()
             self.homes.refresh(team_id, *user_ids)
+            if self.portal_sync is not None:  # a new connection is imported at once
+                self.portal_sync.soon(then=self.deliverer.deliver_all)
         except Exception:  # the scheduler's sweep delivers what this pass could not
             log.exception("delivering after a change failed")
 

@@ -23,7 +23,7 @@ from bot.core.portal import (
     PortalRefused,
     PortalUnreachable,
 )
-from storage.tables import OutboxKind
+from storage.tables import InvitationStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ class PortalSender:
 
     def _invite(self, job: Job) -> str:
         client, email = _client(job), _email(job)
+        invitation = job.invitation
+        if invitation is not None and invitation.status != InvitationStatus.PENDING:
+            return self._drop(job, f"invitation {invitation.status.value} before it was sent")
         return self._carry(
             job,
             lambda: self._portal.invite(client, email, _permissions(job)),
@@ -64,6 +67,7 @@ class PortalSender:
             job,
             lambda: self._portal.remove_user(client, self._user(job)),
             done_already=lambda: self._user_id(client, _email(job)) is None,
+            gone_is_done=True,
         )
 
     def _add_contact(self, job: Job) -> str:
@@ -83,24 +87,44 @@ class PortalSender:
             job,
             lambda: self._portal.remove_contact(contact_id),
             done_already=lambda: self._contact_id(_client(job), _email(job)) is None,
+            gone_is_done=True,
         )
 
     def _carry(
-        self, job: Job, call: Callable[[], object], *, done_already: Check | None = None
+        self,
+        job: Job,
+        call: Callable[[], object],
+        *,
+        done_already: Check | None = None,
+        gone_is_done: bool = False,
     ) -> str:
+        """``gone_is_done``: a removal WHMCS cannot find (already gone) is done, not refused."""
+        if job.account.whmcs_client_id != _client(job):
+            return self._drop(job, "the account was disconnected before it was sent")
         try:
             checked = job.uncertain and done_already is not None and done_already()
             result = None if checked else call()
-        except (PortalNotFound, PortalAlreadyLinked, PortalRefused) as refusal:
+        except PortalNotFound as missing:
+            if not gone_is_done:
+                self._core.portal_changes.refused(job, missing.message)
+                return ""
+            result = None
+        except (PortalAlreadyLinked, PortalRefused) as refusal:
             self._core.portal_changes.refused(job, refusal.message)
             return ""
         except PortalUnreachable:
-            raise RetryLater("WHMCS did not answer", uncertain=True) from None
+            # An outage only delays: the change waits for WHMCS however long it is down.
+            raise RetryLater("WHMCS did not answer", uncertain=True, give_up=False) from None
         except PortalAuthFailed:
             log.warning("WHMCS refused the bot's API credentials; message %s waits", job.id)
             raise RetryLater("WHMCS refused the credentials", give_up=False) from None
         contact_id = result if isinstance(result, int) else None
         self._core.portal_changes.confirmed(job, whmcs_contact_id=contact_id)
+        return ""
+
+    def _drop(self, job: Job, why: str) -> str:
+        """Nothing to carry any more: the row it concerns stops showing "syncing"."""
+        self._core.portal_changes.confirmed(job, outcome=why)
         return ""
 
     def _user(self, job: Job) -> int:

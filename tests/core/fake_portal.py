@@ -58,7 +58,8 @@ class FakePortal:
 
     def remove_user(self, client_id: int, user_id: int) -> None:
         self._check(client_id)
-        del self.users[user_id]
+        if self.users.pop(user_id, None) is None:
+            raise PortalNotFound("User is not associated with client")
 
     def invite(self, client_id: int, email: str, permissions: Sequence[str]) -> None:
         self._check(client_id)

@@ -58,16 +58,24 @@ def _connect(running: Running, whmcs: WhmcsStub, client_id: int) -> None:
     eventually(lambda: running.bot.deps.core.accounts.require("T0001").whmcs_client_id is not None)
 
 
+def _idle(running: Running) -> None:
+    """Wait for whatever the bot was already doing in the background (deliveries, syncs)."""
+    deps = running.bot.deps
+    drain(deps.background)
+    assert deps.portal_sync is not None
+    deps.portal_sync.idle()
+
+
 def _deliver(running: Running) -> None:
     """Send what is owed now, after whatever the bot was already doing in the background."""
-    drain(running.bot.deps.background)
+    _idle(running)
     running.bot.deps.deliverer.deliver_all()
 
 
 def _settle(running: Running, *, later: timedelta = INTERVAL) -> None:
     """Time passes: what is due is reconciled with WHMCS and what is owed is delivered."""
     deps = running.bot.deps
-    drain(deps.background)  # what the bot does after each request is not racing this
+    _idle(running)  # what the bot does after each request is not racing this
     running.clock.advance(later)
     assert deps.portal_sync is not None
     sync_and_deliver(deps.portal_sync, deps.deliverer)

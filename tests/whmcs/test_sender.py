@@ -1,0 +1,103 @@
+"""Carrying the owner's changes to WHMCS: an outage only delays them, what no longer applies
+is not sent, and a removal already done counts as done."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.core import BillingAccess
+from bot.core.outbox import RetryLater
+from bot.core.portal import PortalUnreachable
+from bot.core.reconcile import read_portal
+from bot.whmcs.sender import PortalSender
+from storage.tables import OutboxKind
+from tests.conftest import OWNER, TEAM, FakeClock
+from tests.core.fake_portal import CLIENT, FakePortal, acme_with_portal, connect
+from tests.core.helpers import invite
+
+
+@pytest.fixture
+def portal() -> FakePortal:
+    return FakePortal()
+
+
+@pytest.fixture
+def core(engine: Engine, clock: FakeClock, portal: FakePortal) -> BillingAccess:
+    core = acme_with_portal(engine, clock, portal, sync_every=timedelta(minutes=5))
+    connect(core, portal)
+    return core
+
+
+def _carry(core: BillingAccess, portal: FakePortal) -> list[str]:
+    """One delivery pass of what is owed to WHMCS (other messages are marked sent)."""
+    senders = PortalSender(core, portal).senders()
+    news = []
+    for job in core.outbox.claim(limit=1000):
+        if job.outbox.kind not in senders:
+            news += [str(line) for line in job.outbox.payload.get("lines", [])]
+            core.outbox.done(job)
+            continue
+        try:
+            senders[job.outbox.kind](job)
+        except RetryLater as later:
+            core.outbox.retry_later(
+                job, later.reason, give_up=later.give_up, uncertain=later.uncertain
+            )
+    return news
+
+
+def _syncing(core: BillingAccess, email: str) -> bool:
+    return any(i.syncing for i in core.invitations.pending(TEAM, actor=OWNER) if i.email == email)
+
+
+def test_a_long_outage_only_delays_the_change(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.failure = PortalUnreachable("down")
+    invite(core, "ana@example.com", ["invoices"])
+    for _ in range(30):  # more tries than any message is otherwise given
+        _carry(core, portal)
+        clock.advance(timedelta(hours=1))
+    assert portal.invites == []
+    assert _syncing(core, "ana@example.com")
+    portal.failure = None
+    _carry(core, portal)
+    assert portal.invites == [("ana@example.com", ("invoices",))]
+    assert not _syncing(core, "ana@example.com")
+
+
+def test_an_invitation_revoked_before_it_was_sent_is_not_sent(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    invite(core, "ana@example.com", ["invoices"])
+    core.invitations.revoke(TEAM, actor=OWNER, email="ana@example.com")
+    _carry(core, portal)
+    assert portal.invites == []
+
+
+def test_nothing_queued_goes_to_a_client_the_account_left(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    invite(core, "ana@example.com", ["invoices"])
+    core.connection.disconnect(TEAM, actor=OWNER)
+    _carry(core, portal)
+    assert portal.invites == []
+    assert not _syncing(core, "ana@example.com")
+
+
+def test_removing_someone_already_gone_from_whmcs_is_done_not_refused(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    clock.advance(timedelta(minutes=6))
+    for claim in core.reconcile.claim_due():
+        core.reconcile.apply(claim, read_portal(portal, claim.client_id))
+    _carry(core, portal)
+    portal.remove_user(CLIENT, 7)  # someone removed them in the portal meanwhile
+    core.members.remove_access(TEAM, actor=OWNER, email="ana@example.com")
+    news = _carry(core, portal)
+    assert not [line for line in news if "refused" in line]
+    kinds = [event.action for event in core.audit.trail(TEAM)]
+    assert kinds[-1] == "access.removed"
+    assert OutboxKind.PORTAL_REMOVE.value not in [j.outbox.kind.value for j in core.outbox.claim()]
