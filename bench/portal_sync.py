@@ -42,8 +42,8 @@ from bot.core import utc_now
 from bot.core.context import CoreContext
 from bot.core.permissions import ALL_KEYS
 from bot.core.portal import PortalClient, PortalContact
+from bot.core.portal_changes import PORTAL_ACTOR
 from bot.core.reconcile import (
-    PORTAL_ACTOR,
     SYNCS_PER_CLAIM,
     Claim,
     PortalView,

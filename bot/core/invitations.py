@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.core.closing import close_invitation
 from bot.core.context import SYSTEM_ACTOR, CoreContext, Timings, account_id, record, require_account
 from bot.core.emails import MAX_EMAILS_AT_ONCE, normalise_email
 from bot.core.errors import (
@@ -158,7 +159,7 @@ class InvitationService:
         now = self._context.now()
         with self._context.as_owner(team_id, actor, "revoke invitations") as (uow, account):
             invitation = self._open_invitation(uow, account, address, now)
-            _close(uow, account, invitation, InvitationStatus.REVOKED, now)
+            close_invitation(uow, account, invitation, InvitationStatus.REVOKED, now)
             record(
                 uow,
                 account,
@@ -241,7 +242,7 @@ class InvitationService:
             self._require_open(uow, account, invitation, now)
             member = _grant(uow, account, invitation, user_id, now) if accept else None
             invitation.invitee_user_id = user_id
-            _close(uow, account, invitation, wanted, now)
+            close_invitation(uow, account, invitation, wanted, now)
             enqueue(
                 uow,
                 account,
@@ -330,21 +331,6 @@ def _grant(
     return uow.members.add(member)
 
 
-def _close(
-    uow: UnitOfWork,
-    account: Account,
-    invitation: Invitation,
-    status: InvitationStatus,
-    now: datetime,
-) -> None:
-    """End the invitation; its DM is then updated so that its buttons are gone."""
-    invitation.status = status
-    invitation.responded_at = now
-    invitation.next_reminder_at = None
-    uow.invitations.add(invitation)
-    enqueue(uow, account, OutboxKind.INVITATION_CLOSED, now=now, invitation=invitation)
-
-
 def expire(
     uow: UnitOfWork,
     account: Account,
@@ -355,7 +341,7 @@ def expire(
 ) -> None:
     """Expire the invitation; its expiry is announced in the account's channel once, here
     or (``announce=False``) in the sweep's digest."""
-    _close(uow, account, invitation, InvitationStatus.EXPIRED, now)
+    close_invitation(uow, account, invitation, InvitationStatus.EXPIRED, now)
     if announce:
         enqueue_digest(uow, account, OutboxKind.EXPIRY_NOTICE, [invitation], now=now)
     record(

@@ -9,10 +9,14 @@ to what WHMCS says.
 from datetime import datetime
 from typing import Any
 
-from bot.core.context import CoreContext
+from bot.core.closing import close_invitation
+from bot.core.context import CoreContext, record
 from bot.core.outbox import Job, enqueue, finish
-from storage.tables import Account, Contact, Invitation, Member, OutboxKind
+from storage.tables import Account, Contact, Invitation, InvitationStatus, Member, OutboxKind
 from storage.unit_of_work import UnitOfWork
+
+PORTAL_ACTOR = "billing portal"
+"""Who the audit log names for what WHMCS did or refused."""
 
 WHAT = {
     OutboxKind.PORTAL_INVITE: "the invitation",
@@ -71,11 +75,12 @@ class PortalChangeService:
         """WHMCS said no: tell the owner its words, and reconcile the account at once."""
         now = self._context.now()
         with self._context.uow() as uow:
+            account = uow.accounts.get(job.outbox.account_id)
+            assert account is not None
             for row in _concerned(uow, job):
                 row.syncing = False
                 _save(uow, row)
-            account = uow.accounts.get(job.outbox.account_id)
-            assert account is not None
+                _undo_in_slack(uow, account, job, row, now)
             _resync(uow, account, now)
             email = str(job.outbox.payload.get("email", ""))
             line = f"WHMCS refused {WHAT.get(job.outbox.kind, 'a change')} for {email}: {message}"
@@ -116,3 +121,27 @@ def _resync(uow: UnitOfWork, account: Account, now: datetime) -> None:
     if account.whmcs_client_id is not None:
         account.portal_sync_due_at = now
         uow.accounts.add(account)
+
+
+def _undo_in_slack(
+    uow: UnitOfWork, account: Account, job: Job, row: Invitation | Member | Contact, now: datetime
+) -> None:
+    """What WHMCS refused to create does not exist there, so it stops existing here: the
+    invitation is closed (its reminders stop, its DM loses its words) and the contact goes.
+    Changes to existing users are put back by reconciling, which follows WHMCS."""
+    kind = job.outbox.kind
+    if kind == OutboxKind.PORTAL_INVITE and isinstance(row, Invitation):
+        if row.status == InvitationStatus.PENDING:
+            close_invitation(uow, account, row, InvitationStatus.REVOKED, now)
+            record(
+                uow,
+                account,
+                at=now,
+                actor=PORTAL_ACTOR,
+                action="invitation.refused",
+                target=row.email,
+                before=row.permissions,
+            )
+    elif kind == OutboxKind.PORTAL_CONTACT_ADD and isinstance(row, Contact):
+        uow.contacts.remove(row)
+        record(uow, account, at=now, actor=PORTAL_ACTOR, action="contact.refused", target=row.email)

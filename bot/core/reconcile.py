@@ -20,7 +20,7 @@ from bot.core.errors import InvalidInput
 from bot.core.outbox import enqueue
 from bot.core.permissions import ALL_KEYS
 from bot.core.portal import BillingPortal, PortalClient, PortalContact, PortalUser
-from bot.core.portal_changes import owe_portal
+from bot.core.portal_changes import PORTAL_ACTOR, owe_portal
 from storage.tables import (
     Account,
     Invitation,
@@ -32,7 +32,6 @@ from storage.tables import (
 )
 from storage.unit_of_work import UnitOfWork
 
-PORTAL_ACTOR = "billing portal"
 SYNCS_PER_CLAIM = 50
 
 

@@ -212,3 +212,4 @@ def test_whmcs_refusing_a_change_tells_the_owner_in_its_words(
             in json.dumps(bot.stub.messages(bot.stub.dm_channel(OWNER)))
         )
     )
+    assert access(bot, ANA)["status"] == "revoked"  # not in WHMCS, so not pending here either

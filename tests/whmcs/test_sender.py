@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from bot.core import BillingAccess
 from bot.core.outbox import RetryLater
-from bot.core.portal import PortalUnreachable
+from bot.core.portal import PortalRefused, PortalUnreachable
 from bot.core.reconcile import read_portal
 from bot.whmcs.sender import PortalSender
 from storage.tables import OutboxKind
@@ -101,3 +101,12 @@ def test_removing_someone_already_gone_from_whmcs_is_done_not_refused(
     kinds = [event.action for event in core.audit.trail(TEAM)]
     assert kinds[-1] == "access.removed"
     assert OutboxKind.PORTAL_REMOVE.value not in [j.outbox.kind.value for j in core.outbox.claim()]
+
+
+def test_a_contact_whmcs_refuses_is_not_kept(core: BillingAccess, portal: FakePortal) -> None:
+    portal.failure = PortalRefused("Client ID Not Found")
+    core.contacts.add(TEAM, actor=OWNER, email="lee@example.com")
+    _carry(core, portal)
+    (news,) = _carry(core, portal)  # the owner's DM, owed by the refusal
+    assert news == "WHMCS refused adding the contact for lee@example.com: Client ID Not Found"
+    assert core.contacts.list(TEAM, actor=OWNER) == []
