@@ -162,7 +162,8 @@ def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -
                 seen.add(owner.id)
             continue
         permissions = view.permissions.get(user.id, ())
-        if member is None:
+        if member is None or _invited_again(uow, member):
+            seen.add(None if member is None else member.id)
             news += _newcomer(uow, account, user, email, permissions, now)
             continue
         seen.add(member.id)
@@ -172,6 +173,15 @@ def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -
         if member.id not in seen and _gone_from_portal(member):
             news += _removed_in_portal(uow, account, member, now)
     return news
+
+
+def _invited_again(uow: UnitOfWork, member: Member) -> bool:
+    """A former member with a pending invitation: appearing in WHMCS is accepting it."""
+    return (
+        member.status == MemberStatus.REMOVED
+        and not member.syncing
+        and uow.invitations.pending_for(member.account_id, member.email) is not None
+    )
 
 
 def _gone_from_portal(member: Member) -> bool:

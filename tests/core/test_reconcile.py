@@ -195,3 +195,19 @@ def test_contacts_follow_the_portal_with_their_emails(
     ]
     assert core.contacts.list(TEAM, actor=OWNER) == []
     assert core.audit.trail(TEAM)[-1].actor_user_id == "billing portal"
+
+
+def test_a_former_member_invited_again_accepts_in_the_portal(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    _sync(core, portal)
+    core.members.remove_access(TEAM, actor=OWNER, email="ana@example.com")
+    _owed(core, OutboxKind.PORTAL_REMOVE)
+    portal.remove_user(CLIENT, 7)
+    invite(core, "ana@example.com", ["quotes"])
+    portal.add_user(8, "ana@example.com", ["quotes"])
+    clock.advance(LATEST)
+    assert _sync(core, portal) == ["ana@example.com accepted the invitation in the billing portal."]
+    assert _status(core, "ana@example.com") == ("active", ("quotes",))
+    assert core.invitations.pending(TEAM, actor=OWNER) == []
