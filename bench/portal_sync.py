@@ -4,8 +4,9 @@ most ``WHMCS_MAX_CONCURRENCY`` (4) requests at once.
 
 The accounts are bulk-inserted, each connected to its own WHMCS client and due now; the
 stand-in (``bench/whmcs_stub.py``, in a process of its own) holds the matching clients, their
-users and contacts. Two passes are timed on each database, each ``PortalSync.run_due()``
-called until nothing is due (each call claims ``SYNCS_PER_CLAIM`` accounts):
+users and contacts. Two passes are timed on each database, each one ``PortalSync.run_due()``,
+as the scheduler calls it (it claims ``SYNCS_PER_CLAIM`` accounts at a time until none is
+due):
 
 - *first sync*: the accounts know only their owner, so every user and contact is imported;
 - *next interval*: every account is due again, and in one in ten the client's owner made four
@@ -87,7 +88,7 @@ class PortalSyncPass:
     """Users of each client besides its owner."""
     contacts: int
     claims: int
-    """``run_due`` calls that claimed accounts."""
+    """Claims (``claim_due``) that found accounts due."""
     seconds: float
     calls: int
     """Calls the stand-in WHMCS received during the pass."""
@@ -183,13 +184,7 @@ def _timed_pass(
     timers.reset()
     began_at = utc_now()
     started = time.perf_counter()
-    claims = synced = 0
-    while synced < sizes.sync_accounts:
-        claimed = sync.run_due()
-        if not claimed:
-            break
-        claims += 1
-        synced += claimed
+    synced = sync.run_due()
     seconds = time.perf_counter() - started
     stats = stub.ask("stats")
     if stats["max_concurrent"] > CONCURRENCY:
@@ -199,6 +194,10 @@ def _timed_pass(
         )
     if stats["refused"]:
         raise RuntimeError(f"portal sync on {backend.name}: WHMCS refused {stats['refused']} calls")
+    if synced != sizes.sync_accounts:
+        raise RuntimeError(
+            f"portal sync on {backend.name}: run_due synced {synced} of {sizes.sync_accounts}"
+        )
     _check_all_synced(engine, sizes.sync_accounts, began_at)
     return PortalSyncPass(
         backend=backend.name,
@@ -206,7 +205,7 @@ def _timed_pass(
         accounts=sizes.sync_accounts,
         users=sizes.sync_users,
         contacts=sizes.sync_contacts,
-        claims=claims,
+        claims=timers.claims,
         seconds=seconds,
         calls=stats["calls"],
         by_action=stats["by_action"],
@@ -368,11 +367,17 @@ class _Timers:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.seconds: dict[str, float] = {}
+        self.claims = 0
         self.reset()
 
     def reset(self) -> None:
         with self._lock:
             self.seconds = {"whmcs": 0.0, "apply": 0.0, "claim": 0.0}
+            self.claims = 0
+
+    def claimed(self) -> None:
+        with self._lock:
+            self.claims += 1
 
     @contextmanager
     def timing(self, kind: str) -> Iterator[None]:
@@ -414,7 +419,10 @@ class _TimedReconcile(ReconcileService):
 
     def claim_due(self, *, limit: int = SYNCS_PER_CLAIM) -> list[Claim]:
         with self._timers.timing("claim"):
-            return super().claim_due(limit=limit)
+            claimed = super().claim_due(limit=limit)
+        if claimed:
+            self._timers.claimed()
+        return claimed
 
     def apply(self, claim: Claim, view: PortalView) -> list[str]:
         with self._timers.timing("apply"):

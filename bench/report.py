@@ -125,7 +125,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
 def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
     latency_ms = f"{LATENCY_S * 1000:g} ms"
     return [
-        f"## Sync at scale (`PortalSync.run_due` until nothing is due; WHMCS answers in "
+        f"## Sync at scale (one `PortalSync.run_due`; WHMCS answers in "
         f"{latency_ms}, at most {CONCURRENCY} calls at once)\n\n"
         + _table(
             [
@@ -165,6 +165,7 @@ def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
                 "mean call ms",
                 "in WHMCS calls",
                 "applying",
+                "claims",
                 "claiming",
                 "idle",
             ],
@@ -177,6 +178,7 @@ def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
                     f"{p.mean_call_ms:.1f}",
                     f"{p.whmcs_s:.1f}",
                     f"{p.apply_s:.1f}",
+                    str(p.claims),
                     f"{p.claim_s:.2f}",
                     f"{p.idle_s:.1f}",
                 ]
