@@ -1,7 +1,7 @@
 """What the owner is shown about the reminders channel: where reminders go, or why they are
 paused and how to fix it."""
 
-from bot.blocks.kit import Block, Message, message, section
+from bot.blocks.kit import Block, Message, notice, section
 from bot.blocks.text import channel, escape
 from bot.core.channels import ChannelProblem, channel_problem
 from storage.tables import Account
@@ -36,7 +36,7 @@ def paused_blocks(account: Account) -> list[Block]:
 
 def channel_paused_notice(account: Account) -> Message:
     """The owner's DM, sent once when the bot finds it cannot post to the channel."""
-    return _notice(reminders_paused(account) or "")
+    return notice(reminders_paused(account) or "")
 
 
 def account_ready(account: Account) -> Message:
@@ -45,10 +45,6 @@ def account_ready(account: Account) -> Message:
         f"Reminders about pending invitations will appear in "
         f"{channel(account.reminders_channel_id)}."
     )
-    return _notice(
+    return notice(
         f"The billing account *{escape(account.name)}* is ready; you are its owner.\n{where}"
     )
-
-
-def _notice(text: str) -> Message:
-    return message(text, [section(text)])

@@ -155,6 +155,11 @@ class Message:
     blocks: list[Block]
 
 
+def notice(text: str) -> Message:
+    """One section of ``text``, which the caller made safe mrkdwn (escaped what people typed)."""
+    return message(text, [section(text)])
+
+
 def message(text: str, blocks: Sequence[Block]) -> Message:
     """A message whose fallback and blocks are cut to Slack's limits."""
     return Message(truncate(text, FALLBACK_TEXT), list(blocks)[:MESSAGE_BLOCKS])

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from bot.blocks import ids
-from bot.blocks.kit import Block, Message, actions, button, context, message, section
+from bot.blocks.kit import Block, Message, actions, button, context, message, notice, section
 from bot.blocks.lists import (
     audit_list,
     contacts_list,
@@ -124,7 +124,7 @@ def owner_outcome_notice(account: Account, invitation: Invitation) -> Message:
         InvitationStatus.EXPIRED: f"The invitation of {who} to {name} expired unanswered.",
         InvitationStatus.PENDING: f"The invitation of {who} to {name} is still pending.",
     }
-    return _one_section(outcomes[invitation.status])
+    return notice(outcomes[invitation.status])
 
 
 def member_permissions_notice(
@@ -144,7 +144,7 @@ def member_permissions_notice(
 
 
 def member_removed_notice(account: Account) -> Message:
-    return _one_section(
+    return notice(
         f"Your access to *{shown_name(account.name)}* was removed; you no longer hold any of "
         f"its permissions. Ask {mention(account.owner_user_id)} if this is a mistake."
     )
@@ -176,28 +176,21 @@ def remove_confirmation(email: str) -> Message:
 
 
 def invitation_resent(invitation: Invitation) -> Message:
-    return _one_section(f"The invitation to {shown_email(invitation.email)} was sent again.")
+    return notice(f"The invitation to {shown_email(invitation.email)} was sent again.")
 
 
 def invitation_revoked(invitation: Invitation) -> Message:
-    return _one_section(f"The invitation to {shown_email(invitation.email)} was revoked.")
+    return notice(f"The invitation to {shown_email(invitation.email)} was revoked.")
 
 
 def access_removed(account: Account, email: str) -> Message:
-    return _one_section(
-        f"{shown_email(email)} no longer has access to *{shown_name(account.name)}*."
-    )
+    return notice(f"{shown_email(email)} no longer has access to *{shown_name(account.name)}*.")
 
 
 def contact_added(contact: Contact) -> Message:
     """The new contact and which emails they get."""
     gets = escape(email_kinds_summary(contact.email_kinds))
-    return _one_section(f"{shown_email(contact.email)} is now a contact. They get: {gets}.")
-
-
-def notice(text: str) -> Message:
-    """One section of ``text``, which the caller made safe mrkdwn (escaped what people typed)."""
-    return _one_section(text)
+    return notice(f"{shown_email(contact.email)} is now a contact. They get: {gets}.")
 
 
 def _answer_buttons(target: str) -> Block:
@@ -215,10 +208,6 @@ def _accept_in_the_portal(invitation: Invitation) -> str:
 def _usage_line(forms: Sequence[str], meaning: str) -> str:
     commands = " · ".join(f"`{f'{COMMAND} {form}'.strip()}`" for form in forms)
     return f"• {commands} — {meaning}"
-
-
-def _one_section(text: str) -> Message:
-    return message(text, [section(text)])
 
 
 def _invited_line(account: Account, invitation: Invitation) -> str:

@@ -23,8 +23,8 @@ from bot.blocks.kit import (
     Message,
     context,
     input_block,
-    message,
     modal,
+    notice,
     option,
     plain,
     section,
@@ -251,7 +251,7 @@ def message_modal(title: str, shown: Message) -> Block:
 
 def notice_modal(text: str) -> Block:
     """A modal with one section of ``text`` (safe mrkdwn: the caller escaped what people typed)."""
-    return message_modal("Billing Access", message(text, [section(text)]))
+    return message_modal("Billing Access", notice(text))
 
 
 def field_errors(**by_block: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from bot.blocks.kit import (
     context,
     header,
     message,
+    notice,
     section,
 )
 from bot.blocks.text import escape, masked_email, shown_name, truncate
@@ -37,13 +38,13 @@ def connected_blocks(account: Account) -> list[Block]:
 
 def checking_client(client_id: int) -> Message:
     """The acknowledgement of `connect CLIENT_ID`, while WHMCS is asked."""
-    return _notice(f"Checking WHMCS client {client_id}…")
+    return notice(f"Checking WHMCS client {client_id}…")
 
 
 def code_sent(client: PortalClient) -> Message:
     """Where the one-time code went (the email masked), and what to type next; never the code."""
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    return _notice(
+    return notice(
         f"I emailed a one-time code to the address WHMCS has for client {client.id}, "
         f"*{shown_name(client.name)}* ({masked_email(client.email)}). Type "
         f"`/billing-invite connect {client.id} CODE` with that code within {minutes} minutes."
@@ -51,14 +52,14 @@ def code_sent(client: PortalClient) -> Message:
 
 
 def connected(account: Account) -> Message:
-    return _notice(
+    return notice(
         f"Connected *{shown_name(account.name)}* to WHMCS client {account.whmcs_client_id}. "
         "The users of the account now come from WHMCS; I'll import them now."
     )
 
 
 def disconnected(account: Account) -> Message:
-    return _notice(
+    return notice(
         f"*{shown_name(account.name)}* is no longer connected to WHMCS. Its users stay as "
         "WHMCS last showed them; changes made here are no longer sent to the billing portal."
     )
@@ -83,7 +84,3 @@ def _bulleted_sections(lines: Sequence[str], budget: int) -> list[Block]:
     left_out = len(lines) - sum(map(len, shown))
     more = [context(f"…and {left_out} more")] if left_out else []
     return [*(section("\n".join(items)) for items in shown), *more]
-
-
-def _notice(text: str) -> Message:
-    return message(text, [section(text)])
