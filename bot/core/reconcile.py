@@ -93,15 +93,6 @@ class ReconcileService:
             uow.commit()
             return claimed
 
-    def soon(self, owner_account_id: int) -> None:
-        """Reconcile the account at the next chance (after the portal refused a change)."""
-        with self._context.uow() as uow:
-            account = uow.accounts.get(owner_account_id)
-            if account is not None and account.whmcs_client_id is not None:
-                account.portal_sync_due_at = self._context.now()
-                uow.accounts.add(account)
-                uow.commit()
-
     def apply(self, claim: "Claim", view: PortalView) -> list[str]:
         """Bring the account in line with ``view``; returns what changed, in words. A view
         superseded by a newer claim (a slow read overtaken) is dropped, so an older view of
@@ -136,11 +127,13 @@ class Claim:
     due: datetime
 
 
-def _email(raw: str) -> str | None:
+def portal_email(raw: str) -> str | None:
+    """An address WHMCS holds, as the bot stores addresses; None for one it cannot represent
+    (left to the portal)."""
     try:
         return normalise_email(raw)
     except InvalidInput:
-        return None  # an address the bot cannot represent is left to the portal
+        return None
 
 
 def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -> list[str]:
@@ -151,7 +144,7 @@ def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -
     seen: set[int | None] = set()
     news: list[str] = []
     for user in view.client.users:
-        email = _email(user.email)
+        email = portal_email(user.email)
         if email is None:
             continue
         member = by_user.get(user.id) or by_email.get(email)
@@ -350,7 +343,7 @@ def _contacts(uow: UnitOfWork, account: Account, view: PortalView, now: datetime
     seen: set[int | None] = set()
     news: list[str] = []
     for found in view.contacts:
-        email = _email(found.email)
+        email = portal_email(found.email)
         if email is None:
             continue
         contact = by_id.get(found.id) or by_email.get(email)

@@ -12,8 +12,6 @@ import logging
 from collections.abc import Callable, Mapping
 
 from bot.core import BillingAccess
-from bot.core.emails import normalise_email
-from bot.core.errors import InvalidInput
 from bot.core.outbox import Job, RetryLater
 from bot.core.portal import (
     BillingPortal,
@@ -23,6 +21,7 @@ from bot.core.portal import (
     PortalRefused,
     PortalUnreachable,
 )
+from bot.core.reconcile import portal_email
 from storage.tables import InvitationStatus, OutboxKind
 
 log = logging.getLogger(__name__)
@@ -161,7 +160,4 @@ def _permissions(job: Job) -> list[str]:
 
 
 def _same(theirs: str, ours: str) -> bool:
-    try:
-        return normalise_email(theirs) == ours
-    except InvalidInput:
-        return False
+    return portal_email(theirs) == ours
