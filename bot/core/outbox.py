@@ -212,8 +212,9 @@ class OutboxService:
 
 
 def _one_dm_at_a_time(uow: UnitOfWork, due: Sequence[Outbox], now: datetime) -> list[Outbox]:
-    """``due`` less the first DMs of invitations whose DM another message is sending or
-    another claim is taking: those wait for a later claim, and then see that DM."""
+    """``due`` less the first DMs and the closing updates of invitations whose DM another
+    message is sending or another claim is taking: those wait for a later claim, and then
+    see that DM (an update claimed while the DM is in flight would find nothing to update)."""
     invitation_ids = sorted({i for row in due if (i := _dm_of(row)) is not None})
     if not invitation_ids:
         return list(due)
@@ -224,7 +225,7 @@ def _one_dm_at_a_time(uow: UnitOfWork, due: Sequence[Outbox], now: datetime) -> 
     for row in due:
         invitation_id = _dm_of(row)
         if invitation_id is not None:
-            if invitation_id in busy and _is_first_dm(row):
+            if invitation_id in busy and _waits_for_the_dm(row):
                 continue
             busy.add(invitation_id)
         claimed.append(row)
@@ -235,9 +236,14 @@ def _is_first_dm(row: Outbox) -> bool:
     return bool(row.payload.get(FIRST_DM))
 
 
+def _waits_for_the_dm(row: Outbox) -> bool:
+    return _is_first_dm(row) or row.kind == OutboxKind.INVITATION_CLOSED
+
+
 def _dm_of(row: Outbox) -> int | None:
-    """The invitation whose DM ``row`` sends, if it sends one."""
-    return row.invitation_id if row.kind == OutboxKind.INVITATION else None
+    """The invitation whose DM ``row`` sends or updates, if it does."""
+    dm_kinds = (OutboxKind.INVITATION, OutboxKind.INVITATION_CLOSED)
+    return row.invitation_id if row.kind in dm_kinds else None
 
 
 def finish(uow: UnitOfWork, job: Job, now: datetime, outcome: str) -> None:

@@ -141,6 +141,22 @@ def test_a_welcome_is_sent_when_the_dm_in_flight_found_nobody(
     assert len(_invitation_dms(stub, "U0NEW")) == 1
 
 
+def test_a_dm_revoked_while_it_is_in_flight_loses_its_buttons_once_it_is_sent(
+    core: BillingAccess, deliverer: Deliverer, stub: SlackStub
+) -> None:
+    stub.add_user("U0ANA", "ana@example.com")
+    _invite(core, "ana@example.com")
+    [in_flight] = core.outbox.claim()
+    core.invitations.revoke(TEAM, actor=OWNER, email="ana@example.com")
+    assert deliverer.deliver_all() == 0  # the update waits for the DM it updates
+    slack = WebClient(token=stub.bot_token, base_url=stub.api_url)
+    channel = slack.conversations_open(users="U0ANA")["channel"]["id"]
+    sent = slack.chat_postMessage(channel=channel, text="the invitation, with buttons")["ts"]
+    core.outbox.record_invitation_dm(in_flight, user_id="U0ANA", channel_id=channel, ts=sent)
+    assert deliverer.deliver_all() == 1
+    assert [call.args["ts"] for call in stub.calls_to("chat.update")] == [sent]
+
+
 def test_concurrent_deliverers_send_each_newcomer_one_invitation(
     core: BillingAccess, deliverer: Deliverer, stub: SlackStub
 ) -> None:
