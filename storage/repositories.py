@@ -6,10 +6,12 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.tables import (
     CHANNEL_KINDS,
+    PORTAL_CHANGE_KINDS,
     Account,
     AuditEvent,
     Contact,
@@ -253,6 +255,7 @@ class OutboxRepository(_Repository[Outbox]):
                 col(Outbox.done_at).is_(None),
                 col(Outbox.next_attempt_at) <= now,
                 ~_kept_for_its_channel(),
+                ~_behind_an_earlier_portal_change(),
                 or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
             )
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
@@ -302,6 +305,21 @@ def _kept_for_its_channel() -> ColumnElement[bool]:
         col(Account.id) == col(Outbox.account_id), col(Account.channel_problem).is_not(None)
     )
     return and_(col(Outbox.kind).in_(CHANNEL_KINDS), blocked.exists())
+
+
+def _behind_an_earlier_portal_change() -> ColumnElement[bool]:
+    """A change for WHMCS while an earlier one for the same address of the account is not
+    done: carried out of order, the older change would win (or a contact removed while its
+    add is in flight would come back)."""
+    earlier = aliased(Outbox)
+    pending = select(earlier.id).where(
+        col(earlier.account_id) == col(Outbox.account_id),
+        col(earlier.kind).in_(PORTAL_CHANGE_KINDS),
+        col(earlier.done_at).is_(None),
+        col(earlier.id) < col(Outbox.id),
+        col(earlier.payload)["email"].as_string() == col(Outbox.payload)["email"].as_string(),
+    )
+    return and_(col(Outbox.kind).in_(PORTAL_CHANGE_KINDS), pending.exists())
 
 
 class ProcessedEvents(_Repository[ProcessedEvent]):

@@ -211,6 +211,17 @@ class OutboxKind(StrEnum):
 CHANNEL_KINDS = frozenset({OutboxKind.REMINDER, OutboxKind.EXPIRY_NOTICE})
 """Messages posted to the account's reminders channel: kept while the bot cannot post there."""
 
+PORTAL_CHANGE_KINDS = frozenset(
+    {
+        OutboxKind.PORTAL_INVITE,
+        OutboxKind.PORTAL_PERMISSIONS,
+        OutboxKind.PORTAL_REMOVE,
+        OutboxKind.PORTAL_CONTACT_ADD,
+        OutboxKind.PORTAL_CONTACT_REMOVE,
+    }
+)
+"""Changes carried to WHMCS: those for one address are carried one at a time, in order."""
+
 
 class Outbox(SQLModel, table=True):
     """A message to Slack, written in the same transaction as the change it tells of,

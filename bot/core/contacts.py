@@ -79,15 +79,15 @@ class ContactService:
             if contact is None:
                 raise NotFound(f"{address} is not a contact.")
             remove_contact(uow, account, contact, at=now, actor=actor)
-            if contact.whmcs_contact_id is not None:
-                owe_portal(
-                    uow,
-                    account,
-                    OutboxKind.PORTAL_CONTACT_REMOVE,
-                    now,
-                    whmcs_contact_id=contact.whmcs_contact_id,
-                    email=contact.email,
-                )
+            # Without a WHMCS id (its add still syncing), the removal finds it by address.
+            owe_portal(
+                uow,
+                account,
+                OutboxKind.PORTAL_CONTACT_REMOVE,
+                now,
+                whmcs_contact_id=contact.whmcs_contact_id,
+                email=contact.email,
+            )
             uow.commit()
             return contact
 

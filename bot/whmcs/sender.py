@@ -81,11 +81,18 @@ class PortalSender:
         return self._carry(job, add)
 
     def _remove_contact(self, job: Job) -> str:
-        contact_id = int(job.outbox.payload["whmcs_contact_id"])
+        client, email = _client(job), _email(job)
+
+        def remove() -> None:
+            recorded = job.outbox.payload.get("whmcs_contact_id")
+            contact_id = int(recorded) if recorded else self._contact_id(client, email)
+            if contact_id is not None:  # else it never reached WHMCS: nothing to remove
+                self._portal.remove_contact(contact_id)
+
         return self._carry(
             job,
-            lambda: self._portal.remove_contact(contact_id),
-            done_already=lambda: self._contact_id(_client(job), _email(job)) is None,
+            remove,
+            done_already=lambda: self._contact_id(client, email) is None,
             gone_is_done=True,
         )
 

@@ -13,11 +13,14 @@ HOUR = timedelta(hours=1)
 
 
 def _sent(billing: BillingAccess) -> list[Job]:
-    """Everything owed now, claimed and marked sent (as the deliverer would)."""
-    jobs = billing.outbox.claim(limit=1000)
-    for job in jobs:
-        billing.outbox.done(job)
-    return jobs
+    """Everything owed now, claimed and marked sent pass after pass until nothing is due (as
+    the deliverer would: a DM's update waits for the DM)."""
+    sent: list[Job] = []
+    while jobs := billing.outbox.claim(limit=1000):
+        for job in jobs:
+            billing.outbox.done(job)
+        sent += jobs
+    return sent
 
 
 def _owed(billing: BillingAccess, kind: OutboxKind) -> list[Job]:

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.core import BillingAccess
-from bot.core.outbox import RetryLater
+from bot.core.outbox import Job, RetryLater
 from bot.core.portal import PortalRefused, PortalUnreachable
 from bot.core.reconcile import read_portal
 from bot.whmcs.sender import PortalSender
@@ -109,4 +109,56 @@ def test_a_contact_whmcs_refuses_is_not_kept(core: BillingAccess, portal: FakePo
     _carry(core, portal)
     (news,) = _carry(core, portal)  # the owner's DM, owed by the refusal
     assert news == "WHMCS refused adding the contact for lee@example.com: Client ID Not Found"
+    assert core.contacts.list(TEAM, actor=OWNER) == []
+
+
+def _claim_for_whmcs(core: BillingAccess, portal: FakePortal) -> list[Job]:
+    """Claim what is due, keeping what is owed to WHMCS in flight (not yet carried)."""
+    senders = PortalSender(core, portal).senders()
+    return [job for job in core.outbox.claim() if job.outbox.kind in senders]
+
+
+def _send(core: BillingAccess, portal: FakePortal, jobs: list[Job]) -> None:
+    senders = PortalSender(core, portal).senders()
+    for job in jobs:
+        senders[job.outbox.kind](job)
+
+
+def test_changes_for_one_person_reach_whmcs_one_at_a_time_in_order(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    portal.add_user(8, "bo@example.com", ["invoices"])
+    clock.advance(timedelta(minutes=6))
+    for claim in core.reconcile.claim_due():
+        core.reconcile.apply(claim, read_portal(portal, claim.client_id))
+    _carry(core, portal)
+    for email, permissions in [("ana", "quotes"), ("ana", "orders"), ("bo", "quotes")]:
+        core.members.set_permissions(
+            TEAM, actor=OWNER, email=f"{email}@example.com", permissions=[permissions]
+        )
+    in_flight = _claim_for_whmcs(core, portal)
+    # Ana's second change waits for her first, which is in flight.
+    assert [job.outbox.payload["email"] for job in in_flight] == [
+        "ana@example.com",
+        "bo@example.com",
+    ]
+    assert _claim_for_whmcs(core, portal) == []
+    _send(core, portal, in_flight)
+    _carry(core, portal)
+    assert portal.permissions(CLIENT, 7) == ("orders",)
+    assert portal.permissions(CLIENT, 8) == ("quotes",)
+
+
+def test_a_contact_removed_while_its_add_is_in_flight_is_removed_from_whmcs_after_it(
+    core: BillingAccess, portal: FakePortal
+) -> None:
+    core.contacts.add(TEAM, actor=OWNER, email="lee@example.com")
+    adding = _claim_for_whmcs(core, portal)
+    core.contacts.remove(TEAM, actor=OWNER, email="lee@example.com")
+    assert _claim_for_whmcs(core, portal) == []  # the removal waits for the add
+    _send(core, portal, adding)
+    assert [contact.email for contact in portal.contacts(CLIENT)] == ["lee@example.com"]
+    _carry(core, portal)
+    assert portal.contacts(CLIENT) == ()
     assert core.contacts.list(TEAM, actor=OWNER) == []
