@@ -237,6 +237,14 @@ class AuditLog(_Repository[AuditEvent]):
         )
         return self._session.exec(query).all()
 
+    def count_since(self, account_id: int, action: str, since: datetime) -> int:
+        query = select(func.count()).where(
+            AuditEvent.account_id == account_id,
+            AuditEvent.action == action,
+            col(AuditEvent.at) > since,
+        )
+        return int(self._session.exec(query).one())
+
     def all(self, account_id: int) -> Sequence[AuditEvent]:
         query = (
             select(AuditEvent)

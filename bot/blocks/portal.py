@@ -15,9 +15,8 @@ from bot.blocks.kit import (
     notice,
     section,
 )
-from bot.blocks.text import escape, masked_email, shown_name, truncate
+from bot.blocks.text import escape, shown_name, truncate
 from bot.core.connection import CODE_LIFETIME
-from bot.core.portal import PortalClient
 from storage.tables import Account
 
 NEWS_LINE_SHOWN = 500
@@ -41,13 +40,14 @@ def checking_client(client_id: int) -> Message:
     return notice(f"Checking WHMCS client {client_id}…")
 
 
-def code_sent(client: PortalClient) -> Message:
-    """Where the one-time code went (the email masked), and what to type next; never the code."""
+def code_sent(client_id: int) -> Message:
+    """What to type next; never the code, nor anything about the client (the answer is the
+    same whether WHMCS has that client or not)."""
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     return notice(
-        f"I emailed a one-time code to the address WHMCS has for client {client.id}, "
-        f"*{shown_name(client.name)}* ({masked_email(client.email)}). Type "
-        f"`/billing-invite connect {client.id} CODE` with that code within {minutes} minutes."
+        f"If WHMCS has a client {client_id}, I emailed a one-time code to the address WHMCS "
+        f"has for it. Type `/billing-invite connect {client_id} CODE` with that code within "
+        f"{minutes} minutes. No email after a few minutes? Check the client number."
     )
 
 

@@ -49,13 +49,6 @@ def shown_email(email: str) -> str:
     return truncate(escape(email), EMAIL_SHOWN)
 
 
-def masked_email(email: str) -> str:
-    """An email for mrkdwn with its local part hidden but for its first letter:
-    ``j***@example.com``; with no "@", all of it is hidden."""
-    local, at, domain = email.rpartition("@")
-    return shown_email(f"{local[:1]}***@{domain}") if at else "***"
-
-
 def shown_name(name: str) -> str:
     """An account or contact name for mrkdwn (or a header): escaped and kept short."""
     return truncate(escape(name), NAME_SHOWN)

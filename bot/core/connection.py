@@ -19,7 +19,6 @@ from bot.core.errors import Conflict, InvalidInput, NotAuthorized, NotFound, Una
 from bot.core.portal import (
     BillingPortal,
     PortalAuthFailed,
-    PortalClient,
     PortalError,
     PortalNotFound,
 )
@@ -35,6 +34,13 @@ NOT_CONFIGURED = (
     "WHMCS_API_IDENTIFIER and WHMCS_API_SECRET."
 )
 CONNECTING = "connect the account to WHMCS"
+CODE_ASKED = "portal.code_requested"
+CODES_PER_WINDOW = 5
+CODE_WINDOW = timedelta(hours=1)
+TOO_MANY_CODES = (
+    f"This account has asked for {CODES_PER_WINDOW} codes in the last hour. Wait a while "
+    "before asking again; nothing was sent."
+)
 
 Answer = TypeVar("Answer")
 
@@ -76,16 +82,21 @@ class ConnectionService:
     def enabled(self) -> bool:
         return self._portal is not None
 
-    def start(self, team_id: str, *, actor: str, client_id: int) -> PortalClient:
-        """Check the client exists and email its owner a code; returns the client."""
+    def start(self, team_id: str, *, actor: str, client_id: int) -> None:
+        """Email a code to the client's own address, if WHMCS has such a client. What the
+        owner sees is the same either way (a code is kept that only the email could carry),
+        so that no one learns which clients exist, what they are called or who has them."""
         portal = self._require_portal()
-        with self._context.as_owner(team_id, actor, CONNECTING, read_only=True) as (_u, account):
+        now = self._context.now()
+        with self._context.as_owner(team_id, actor, CONNECTING, read_only=True) as (uow, account):
             _require_unconnected(account)
-        client = ask(lambda: portal.client(client_id), missing=f"WHMCS has no client {client_id}.")
+            asked = uow.audit.count_since(account_id(account), CODE_ASKED, now - CODE_WINDOW)
+            if asked >= CODES_PER_WINDOW:
+                raise Conflict(TOO_MANY_CODES)
+        exists = _exists(portal, client_id)
         code = self._make_code()
         with self._context.as_owner(team_id, actor, CONNECTING) as (uow, account):
             _require_unconnected(account)
-            _require_free(uow.accounts.for_whmcs_client(client_id), client_id)
             existing = uow.connect_codes.for_account(account_id(account))
             if existing is not None:
                 uow.connect_codes.delete(existing)
@@ -95,16 +106,18 @@ class ConnectionService:
                     account_id=account_id(account),
                     whmcs_client_id=client_id,
                     code_hash=_hashed(code),
-                    expires_at=self._context.now() + CODE_LIFETIME,
+                    expires_at=now + CODE_LIFETIME,
                 )
             )
+            record(uow, account, at=now, actor=actor, action=CODE_ASKED, target=_client(client_id))
             uow.commit()
+        if not exists:
+            return
         try:
             ask(lambda: portal.send_email(client_id, SUBJECT, email_text(code)))
         except Unavailable:
             self._forget_code(account_id(account))
             raise
-        return client
 
     def finish(self, team_id: str, *, actor: str, client_id: int, code: str) -> Account:
         """Connect the account if ``code`` is the one emailed for ``client_id``."""
@@ -142,7 +155,7 @@ class ConnectionService:
                 at=now,
                 actor=actor,
                 action="portal.connected",
-                target=f"WHMCS client {client_id}",
+                target=_client(client_id),
             )
             try:
                 uow.commit()
@@ -168,7 +181,7 @@ class ConnectionService:
                 at=now,
                 actor=actor,
                 action="portal.disconnected",
-                target=f"WHMCS client {client_id}",
+                target=_client(client_id),
             )
             uow.commit()
             return account
@@ -186,12 +199,24 @@ class ConnectionService:
         return self._portal
 
 
-def ask(call: Callable[[], Answer], *, missing: str = "") -> Answer:
+def _client(client_id: int) -> str:
+    return f"WHMCS client {client_id}"
+
+
+def _exists(portal: BillingPortal, client_id: int) -> bool:
+    try:
+        ask(lambda: portal.client(client_id))
+    except NotFound:
+        return False
+    return True
+
+
+def ask(call: Callable[[], Answer]) -> Answer:
     """Ask the portal while a person waits, turning what went wrong into words for them."""
     try:
         return call()
     except PortalNotFound as error:
-        raise NotFound(missing or error.message) from None
+        raise NotFound(error.message) from None
     except PortalAuthFailed:
         raise Unavailable(
             "WHMCS refused this bot's API credentials. Whoever runs the bot must check "

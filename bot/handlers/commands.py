@@ -158,8 +158,8 @@ def start_connecting(deps: Deps, args: Args, command: Command) -> None:
 
 def _email_code(deps: Deps, args: Args, command: Command) -> None:
     team, user = caller_of(args).where_and_who
-    client = deps.core.connection.start(team, actor=user, client_id=command.client_id)
-    reply(args, portal.code_sent(client))
+    deps.core.connection.start(team, actor=user, client_id=command.client_id)
+    reply(args, portal.code_sent(command.client_id))
 
 
 def finish_connecting(deps: Deps, args: Args, command: Command) -> None:

@@ -12,7 +12,6 @@ from bot.blocks.text import (
     bullets,
     date_token,
     escape,
-    masked_email,
     mention,
     permission_summary,
     shown_email,
@@ -65,24 +64,6 @@ def test_shown_email_is_escaped_and_short() -> None:
     shown = shown_email("x" * 1000 + "<@U123>@example.com")
     assert len(shown) <= 320 and shown.endswith("…")
     assert "<" not in shown
-
-
-@pytest.mark.parametrize(
-    ("email", "masked"),
-    [
-        ("jane.doe@example.com", "j***@example.com"),
-        ("@example.com", "***@example.com"),
-        ("a@b@example.com", "a***@example.com"),
-        ("<!channel>@x.example", "&lt;***@x.example"),
-        ("not an email", "***"),
-    ],
-)
-def test_masked_email_shows_only_the_first_letter_and_the_domain(email: str, masked: str) -> None:
-    assert masked_email(email) == masked
-
-
-def test_masked_email_is_short() -> None:
-    assert len(masked_email("j@" + "x" * 1000 + ".example")) <= 320
 
 
 def test_mention_of_a_stored_user_id() -> None:

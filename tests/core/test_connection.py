@@ -41,12 +41,29 @@ def test_the_code_goes_to_the_client_and_connects_once(
         core.connection.finish(TEAM, actor=OWNER, client_id=CLIENT, code=code)
 
 
-def test_an_unknown_client_is_named_and_nothing_is_sent(
+def test_an_unknown_client_is_answered_as_a_known_one_and_nothing_is_sent(
     core: BillingAccess, portal: FakePortal
 ) -> None:
-    with pytest.raises(NotFound, match="WHMCS has no client 7"):
-        core.connection.start(TEAM, actor=OWNER, client_id=7)
+    core.connection.start(TEAM, actor=OWNER, client_id=7)
     assert portal.emails == []
+    with pytest.raises(InvalidInput, match="That code is not right; 4 more tries"):
+        core.connection.finish(TEAM, actor=OWNER, client_id=7, code="12345678")
+    assert core.accounts.require(TEAM).whmcs_client_id is None
+
+
+def test_an_account_asks_for_at_most_five_codes_an_hour(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    for client_id in (CLIENT, 7, CLIENT, 8, CLIENT):
+        core.connection.start(TEAM, actor=OWNER, client_id=client_id)
+    with pytest.raises(Conflict, match="5 codes in the last hour"):
+        core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
+    assert len(portal.emails) == 3
+    clock.advance(timedelta(hours=1))
+    core.connection.start(TEAM, actor=OWNER, client_id=CLIENT)
+    assert len(portal.emails) == 4
+    asked = [target for action, target in actions(core) if action == "portal.code_requested"]
+    assert asked[-2:] == [f"WHMCS client {CLIENT}", f"WHMCS client {CLIENT}"]
 
 
 def test_a_code_expires_after_15_minutes(
@@ -87,8 +104,12 @@ def test_one_client_belongs_to_one_account(core: BillingAccess, portal: FakePort
         actor_is_workspace_admin=True,
         channel_id="C0OTHER",
     )
+    core.connection.start("T0OTHER", actor="U0OTHER", client_id=CLIENT)
     with pytest.raises(Conflict, match="already connected to another billing account"):
-        core.connection.start("T0OTHER", actor="U0OTHER", client_id=CLIENT)
+        core.connection.finish(
+            "T0OTHER", actor="U0OTHER", client_id=CLIENT, code=portal.last_code()
+        )
+    assert core.accounts.require("T0OTHER").whmcs_client_id is None
 
 
 def test_whmcs_not_answering_keeps_nothing(core: BillingAccess, portal: FakePortal) -> None:
