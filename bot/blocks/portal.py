@@ -54,7 +54,9 @@ def code_sent(client_id: int) -> Message:
 def connected(account: Account) -> Message:
     return notice(
         f"Connected *{shown_name(account.name)}* to WHMCS client {account.whmcs_client_id}. "
-        "The users of the account now come from WHMCS; I'll import them now."
+        "The users of the account now come from WHMCS; I'll import them now. Anyone with "
+        "access here who is not a user of the client there loses it (I'll DM you who), and "
+        "WHMCS emails its own invitation to each person still invited."
     )
 
 

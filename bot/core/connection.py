@@ -22,6 +22,7 @@ from bot.core.portal import (
     PortalError,
     PortalNotFound,
 )
+from bot.core.portal_changes import owe_invite
 from storage.tables import Account, PortalConnectCode
 from storage.unit_of_work import UniqueViolation
 
@@ -149,6 +150,11 @@ class ConnectionService:
             _require_free(uow.accounts.for_whmcs_client(client_id), client_id)
             account.whmcs_client_id = client_id
             account.portal_sync_due_at = now
+            for invitation in uow.invitations.pending(account_id(account)):
+                # Accepted in WHMCS from now on: WHMCS must send each its own invite.
+                if invitation.expires_at > now:
+                    invitation.syncing = owe_invite(uow, account, invitation, now)
+                    uow.invitations.add(invitation)
             record(
                 uow,
                 account,

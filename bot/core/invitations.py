@@ -16,7 +16,7 @@ from bot.core.errors import (
 )
 from bot.core.outbox import enqueue, enqueue_digest, enqueue_first_dm
 from bot.core.permissions import parse_permissions
-from bot.core.portal_changes import owe_portal
+from bot.core.portal_changes import owe_invite
 from storage.tables import (
     Account,
     Invitation,
@@ -115,7 +115,7 @@ class InvitationService:
             )
         )
         uow.flush()
-        invitation.syncing = _owe_invite(uow, account, invitation, now)
+        invitation.syncing = owe_invite(uow, account, invitation, now)
         enqueue_first_dm(uow, account, invitation, now=now)
         record(
             uow,
@@ -138,7 +138,7 @@ class InvitationService:
             invitation.sent_at = now
             invitation.expires_at = now + timings.invite_expires_after
             invitation.next_reminder_at = now + timings.reminder_first_after
-            invitation.syncing = _owe_invite(uow, account, invitation, now)
+            invitation.syncing = owe_invite(uow, account, invitation, now)
             uow.invitations.add(invitation)
             enqueue(uow, account, OutboxKind.INVITATION, now=now, invitation=invitation)
             record(
@@ -363,15 +363,3 @@ ACCEPT_IN_PORTAL = (
     "This invitation is accepted in the billing portal: follow the link in the email it "
     "sent you. Nothing was changed here."
 )
-
-
-def _owe_invite(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> bool:
-    return owe_portal(
-        uow,
-        account,
-        OutboxKind.PORTAL_INVITE,
-        now,
-        invitation=invitation,
-        email=invitation.email,
-        permissions=list(invitation.permissions),
-    )

@@ -51,6 +51,19 @@ def owe_portal(
     return True
 
 
+def owe_invite(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> bool:
+    """When the account is connected to WHMCS, owe it the invitation (WHMCS emails it)."""
+    return owe_portal(
+        uow,
+        account,
+        OutboxKind.PORTAL_INVITE,
+        now,
+        invitation=invitation,
+        email=invitation.email,
+        permissions=list(invitation.permissions),
+    )
+
+
 class PortalChangeService:
     def __init__(self, context: CoreContext) -> None:
         self._context = context

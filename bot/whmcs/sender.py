@@ -115,7 +115,11 @@ class PortalSender:
                 self._core.portal_changes.refused(job, missing.message)
                 return ""
             result = None
-        except (PortalAlreadyLinked, PortalRefused) as refusal:
+        except PortalAlreadyLinked:
+            # Only an invite hears this: the invitee is a user of the client already, which
+            # is what inviting them is for; reconciling closes the invitation as accepted.
+            result = None
+        except PortalRefused as refusal:
             self._core.portal_changes.refused(job, refusal.message)
             return ""
         except PortalUnreachable:

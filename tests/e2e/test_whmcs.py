@@ -17,6 +17,7 @@ from tests.whmcs_stub import WhmcsStub
 
 CLIENT_EMAIL = "billing@client.example.com"
 ANA = "ana@example.com"
+BO = "bo@example.com"
 INTERVAL = timedelta(minutes=6)  # past the longest spread interval (5 minutes, +10%)
 
 
@@ -47,7 +48,8 @@ def _said(running: Running, text: str) -> None:
 
 
 def _connect(running: Running, whmcs: WhmcsStub, client_id: int) -> None:
-    set_up(running)
+    if running.bot.deps.core.accounts.find("T0001") is None:
+        set_up(running)
     running.slack.command(OWNER, f"connect {client_id}")
     running.stub.wait_for(lambda _c: bool(whmcs.sent_emails()))
     (email,) = whmcs.sent_emails()
@@ -213,3 +215,20 @@ def test_whmcs_refusing_a_change_tells_the_owner_in_its_words(
         )
     )
     assert access(bot, ANA)["status"] == "revoked"  # not in WHMCS, so not pending here either
+
+
+def test_invitations_pending_when_connecting_are_carried_to_whmcs_and_accepted_there(
+    bot: Running, whmcs: WhmcsStub, client_id: int
+) -> None:
+    set_up(bot)
+    invite(bot, ANA, ["invoices"])
+    invite(bot, BO, ["quotes"])
+    whmcs.portal_add_user(client_id, BO, ["tickets"])  # a user of the client already
+    _connect(bot, whmcs, client_id)
+    _deliver(bot)
+    assert [pending.email for pending in whmcs.pending_invites()] == [ANA]
+    whmcs.follow_invite(ANA)
+    _settle(bot)
+    assert (access(bot, ANA)["status"], access(bot, ANA)["permissions"]) == ("active", ["invoices"])
+    assert (access(bot, BO)["status"], access(bot, BO)["permissions"]) == ("active", ["tickets"])
+    assert "refused" not in json.dumps(bot.stub.messages(bot.stub.dm_channel(OWNER)))
