@@ -13,6 +13,7 @@ told of what changed in one DM.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core.closing import close_invitation
 from bot.core.contacts import add_contact, remove_contact, update_contact
 from bot.core.context import CoreContext, record
 from bot.core.emails import normalise_email
@@ -204,11 +205,9 @@ def _newcomer(
         return _undo_late_acceptance(uow, account, invitation, user, now)
     member = _member(uow, account, email, user, permissions, now)
     if invitation is not None and invitation.status == InvitationStatus.PENDING:
-        invitation.status = InvitationStatus.ACCEPTED
-        invitation.responded_at = now
-        invitation.next_reminder_at = None
         invitation.syncing = False
-        uow.invitations.add(invitation)
+        close_invitation(uow, account, invitation, InvitationStatus.ACCEPTED, now)
+        member.slack_user_id = member.slack_user_id or invitation.invitee_user_id
         record(
             uow,
             account,

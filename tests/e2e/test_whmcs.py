@@ -92,6 +92,7 @@ def test_connect_import_invite_accept_in_whmcs_change_and_remove(
     _settle(bot)
     assert access(bot, "finance@client.example.com")["permissions"] == ["invoices"]
 
+    bot.stub.add_user("U0ANA", ANA)
     invite(bot, ANA, ["invoices", "quotes"])
     whmcs.wait_for_calls("CreateClientInvite")
     (pending,) = whmcs.pending_invites()
@@ -103,6 +104,8 @@ def test_connect_import_invite_accept_in_whmcs_change_and_remove(
     assert access(bot, ANA)["permissions"] == ["invoices", "quotes"]
     owner_dm = json.dumps(bot.stub.messages(bot.stub.dm_channel(OWNER)))
     assert f"{ANA} accepted the invitation in the billing portal" in owner_dm
+    ana_dm = json.dumps(bot.stub.messages(bot.stub.dm_channel("U0ANA")))
+    assert "You accepted the invitation to *Acme Ltd*" in ana_dm
 
     bot.bot.deps.core.members.set_permissions(
         "T0001", actor=OWNER, email=ANA, permissions=["tickets"]
