@@ -142,6 +142,7 @@ def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -
     members = list(uow.members.all(account.id))
     by_user = {m.whmcs_user_id: m for m in members if m.whmcs_user_id is not None}
     by_email = {m.email: m for m in members}
+    owner = next((m for m in members if m.role == MemberRole.OWNER), None)
     seen: set[int | None] = set()
     news: list[str] = []
     for user in view.client.users:
@@ -149,11 +150,11 @@ def _users(uow: UnitOfWork, account: Account, view: PortalView, now: datetime) -
         if email is None:
             continue
         member = by_user.get(user.id) or by_email.get(email)
-        if user.is_owner:
-            owner = next((m for m in members if m.role == MemberRole.OWNER), None)
-            if owner is not None:
-                owner.whmcs_user_id = user.id
-                seen.add(owner.id)
+        if user.is_owner and owner is not None:
+            owner.whmcs_user_id = user.id
+        if user.is_owner or (owner is not None and member is owner):
+            # The owner row stands for the client's owner, with every permission: the Slack
+            # owner being a user of the client as well (under their own email) changes nothing.
             continue
         permissions = view.permissions.get(user.id, ())
         if member is None or _invited_again(uow, member):

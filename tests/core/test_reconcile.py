@@ -8,10 +8,11 @@ from sqlalchemy import Engine
 
 from bot.core import BillingAccess
 from bot.core.outbox import Job
+from bot.core.permissions import ALL_KEYS
 from bot.core.reconcile import read_portal
 from storage.tables import OutboxKind
 from storage.unit_of_work import UnitOfWork
-from tests.conftest import OWNER, TEAM, FakeClock
+from tests.conftest import OWNER, OWNER_EMAIL, TEAM, FakeClock
 from tests.core.fake_portal import CLIENT, FakePortal, acme_with_portal, connect
 from tests.core.helpers import invite
 
@@ -68,6 +69,16 @@ def test_portal_users_appear_audited_and_the_owner_is_told(
     assert (event.actor_user_id, event.action) == ("billing portal", "member.added")
     (news,) = _owed(core, OutboxKind.PORTAL_NEWS)
     assert news.outbox.recipient_user_id == OWNER
+
+
+def test_the_owner_row_keeps_every_permission_when_the_slack_owner_is_also_a_user_there(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock
+) -> None:
+    portal.add_user(9, OWNER_EMAIL, ["invoices"])
+    for _ in range(2):
+        assert _sync(core, portal) == []
+        clock.advance(LATEST)
+    assert _status(core, OWNER_EMAIL) == ("active", ALL_KEYS)
 
 
 def test_each_account_is_synced_once_per_interval(
