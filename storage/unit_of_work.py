@@ -4,8 +4,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from storage.engine import READ_ONLY
@@ -23,6 +23,13 @@ from storage.repositories import (
 
 class UniqueViolation(Exception):
     """A write broke a uniqueness rule because another transaction got there first."""
+
+
+class GaveWay(Exception):
+    """A unit of work that gives way to others waited too long for a row one of them holds."""
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_timeout
 
 
 class UnitOfWork:
@@ -64,6 +71,17 @@ class UnitOfWork:
         # so what the unit of work returns stays readable after it ends.
         self._require_session().close()
         self._session = None
+        if isinstance(exc, OperationalError) and _sqlstate(exc) == LOCK_NOT_AVAILABLE:
+            raise GaveWay(str(exc.orig)) from exc
+
+    def give_way(self, *, after_ms: int) -> None:
+        """From now on, wait at most ``after_ms`` for a row another transaction holds, then
+        end as ``GaveWay``. Background work that locks rows in another order than a person's
+        change does so rather than deadlock with it (PostgreSQL would then abort one of the
+        two, possibly the person's). SQLite's writers take turns: there, nothing changes."""
+        session = self._require_session()
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"SET LOCAL lock_timeout = {int(after_ms)}"))
 
     def flush(self) -> None:
         """Send pending writes now, turning a uniqueness violation into ``UniqueViolation``."""
@@ -83,6 +101,10 @@ class UnitOfWork:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self._session
+
+
+def _sqlstate(error: OperationalError) -> str | None:
+    return getattr(error.orig, "sqlstate", None)
 
 
 UnitOfWorkFactory = Callable[..., UnitOfWork]

@@ -10,6 +10,7 @@ from Slack is still on its way (``syncing``) are left for the outbox to settle. 
 told of what changed in one DM.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,9 +32,13 @@ from storage.tables import (
     MemberStatus,
     OutboxKind,
 )
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import GaveWay, UnitOfWork
 
 SYNCS_PER_CLAIM = 50
+GIVE_WAY_AFTER_MS = 200
+"""Well under PostgreSQL's deadlock_timeout (1 s), after which it would abort one side."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,20 @@ class ReconcileService:
         """Bring the account in line with ``view``; returns what changed, in words. A view
         superseded by a newer claim (a slow read overtaken) is dropped, so an older view of
         WHMCS never overwrites a newer one."""
+        try:
+            return self._apply(claim, view)
+        except GaveWay:
+            # A person's change holds a row: theirs goes first; the account is synced again
+            # at its next turn (at once if the change is owed to WHMCS).
+            log.info("the sync of account %s gave way to a change in progress", claim.account_id)
+            return []
+
+    def _apply(self, claim: "Claim", view: PortalView) -> list[str]:
         now = self._context.now()
         with self._context.uow() as uow:
+            # It locks the account, then its rows: a person's change locks a row, then the
+            # account (its audit record), so this side gives way rather than deadlock.
+            uow.give_way(after_ms=GIVE_WAY_AFTER_MS)
             account = uow.accounts.get(claim.account_id, for_update=True)
             if account is None or account.whmcs_client_id != view.client.id:
                 return []  # disconnected, or connected elsewhere, meanwhile

@@ -1,10 +1,11 @@
 """Reconciliation: WHMCS is the record of who has access now, and the bot's table follows it,
 audited as the billing portal, the owner told; Slack's own changes in flight are left alone."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bot.core import BillingAccess
 from bot.core.outbox import Job
@@ -222,3 +223,29 @@ def test_a_former_member_invited_again_accepts_in_the_portal(
     assert _sync(core, portal) == ["ana@example.com accepted the invitation in the billing portal."]
     assert _status(core, "ana@example.com") == ("active", ("quotes",))
     assert core.invitations.pending(TEAM, actor=OWNER) == []
+
+
+def test_a_sync_gives_way_to_a_change_in_progress_and_follows_the_portal_later(
+    core: BillingAccess, portal: FakePortal, clock: FakeClock, engine: Engine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writers take turns: a sync never waits there for a row")
+    portal.add_user(7, "ana@example.com", ["invoices"])
+    _sync(core, portal)
+    portal.set_permissions(CLIENT, 7, ["tickets"])
+    clock.advance(LATEST)
+    (claim,) = core.reconcile.claim_due()
+    view = read_portal(portal, CLIENT)
+    with engine.connect() as person:  # their change holds Ana's row, then wants the account
+        person.execute(
+            text("UPDATE member SET updated_at = updated_at WHERE email = :e"),
+            {"e": "ana@example.com"},
+        )
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(core.reconcile.apply, claim, view).result(timeout=5) == []
+        person.execute(text("UPDATE account SET version = version + 1"))
+        person.commit()
+    clock.advance(LATEST)
+    assert _sync(core, portal) == [
+        "ana@example.com had their permissions changed in the billing portal."
+    ]
