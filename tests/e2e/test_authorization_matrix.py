@@ -36,7 +36,7 @@ from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.e2e.conftest import API_TOKEN, OWNER, OWNER_EMAIL, SECRET, Running, serve_bot
 from tests.e2e.slack_requests import click_payload, command_body, submission_payload
-from tests.e2e.steps import ACCOUNT, invite_values
+from tests.e2e.steps import ACCOUNT, drain, invite_values
 from tests.slack_stub import TEAM_ID, SlackStub
 from tests.slack_stub.server import RESPONSE_URL_METHOD, RecordedCall
 
@@ -338,7 +338,9 @@ def http() -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def world(served: Running, matrix_engine: Engine, http: httpx.Client) -> World:
+    drain(served.bot.deps.background)  # what the previous case left running is done
     built = build_world(served, matrix_engine, http)
+    drain(served.bot.deps.background)
     served.stub.reset_calls()  # the previous case has settled; what follows is this case's
     return built
 
