@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from bot.core.context import CoreContext, account_id, record
 from bot.core.errors import Conflict, InvalidInput, NotAuthorized, NotFound, Unavailable
+from bot.core.invitations import is_open
 from bot.core.portal import (
     BillingPortal,
     PortalAuthFailed,
@@ -152,7 +153,7 @@ class ConnectionService:
             account.portal_sync_due_at = now
             for invitation in uow.invitations.pending(account_id(account)):
                 # Accepted in WHMCS from now on: WHMCS must send each its own invite.
-                if invitation.expires_at > now:
+                if is_open(invitation, now):
                     invitation.syncing = owe_invite(uow, account, invitation, now)
                     uow.invitations.add(invitation)
             record(

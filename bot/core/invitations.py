@@ -363,3 +363,8 @@ ACCEPT_IN_PORTAL = (
     "This invitation is accepted in the billing portal: follow the link in the email it "
     "sent you. Nothing was changed here."
 )
+
+
+def is_open(invitation: Invitation, now: datetime) -> bool:
+    """Whether the invitation can still be answered."""
+    return invitation.status == InvitationStatus.PENDING and invitation.expires_at > now

@@ -8,6 +8,7 @@ from typing import Any
 from bot.core.context import CoreContext, account_id, record, require_account
 from bot.core.emails import normalise_email
 from bot.core.errors import NotAuthorized, NotFound
+from bot.core.invitations import is_open
 from bot.core.outbox import enqueue
 from bot.core.permissions import parse_permissions
 from bot.core.portal_changes import owe_portal
@@ -205,7 +206,7 @@ def _access(
             None,
         )
     slack_user_id = member.slack_user_id if member else None
-    if invitation is not None and _is_open(invitation, now):
+    if invitation is not None and is_open(invitation, now):
         return UserAccess(email, MemberRole.USER, "invited", (), slack_user_id, invitation)
     if member is not None and _removed_after(member, invitation):
         return UserAccess(email, member.role, MemberStatus.REMOVED.value, (), slack_user_id, None)
@@ -216,10 +217,6 @@ def _access(
         else (invitation.status)
     )
     return UserAccess(email, MemberRole.USER, status.value, (), slack_user_id, None)
-
-
-def _is_open(invitation: Invitation, now: datetime) -> bool:
-    return invitation.status == InvitationStatus.PENDING and invitation.expires_at > now
 
 
 def _removed_after(member: Member, invitation: Invitation | None) -> bool:

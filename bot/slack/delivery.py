@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -14,10 +14,11 @@ from bot.blocks.channel import channel_paused_notice
 from bot.blocks.messages import Message
 from bot.core import BillingAccess, Clock
 from bot.core.channels import ChannelProblem
+from bot.core.invitations import is_open
 from bot.core.outbox import Job, RetryLater
 from bot.slack.channels import CHANNEL_PROBLEMS, error_code
 from bot.slack.people import user_id_for_email
-from storage.tables import CHANNEL_KINDS, Invitation, InvitationStatus, OutboxKind
+from storage.tables import CHANNEL_KINDS, InvitationStatus, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class Deliverer:
         return "updated"
 
     def _remind_channel(self, job: Job) -> str:
-        still_pending = [i for i in job.invitations if _is_open(i, self._clock())]
+        still_pending = [i for i in job.invitations if is_open(i, self._clock())]
         if not still_pending:
             return "answered before the reminder went out"
         message = messages.reminder_digest(job.account, still_pending, self._clock())
@@ -164,7 +165,7 @@ class Deliverer:
     def _nudge_invitee(self, job: Job) -> str:
         invitation = job.invitation
         assert invitation is not None
-        if not _is_open(invitation, self._clock()):
+        if not is_open(invitation, self._clock()):
             return "answered before the nudge went out"
         user_id = invitation.invitee_user_id or user_id_for_email(self._client, invitation.email)
         if user_id is None:
@@ -227,10 +228,6 @@ class Deliverer:
 def _retry_after(error: SlackApiError) -> timedelta:
     seconds = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
     return timedelta(seconds=int(seconds)) if str(seconds or "").isdigit() else timedelta(0)
-
-
-def _is_open(invitation: Invitation, now: datetime) -> bool:
-    return invitation.status == InvitationStatus.PENDING and invitation.expires_at > now
 
 
 class ChannelPacer:
