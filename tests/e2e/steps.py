@@ -5,11 +5,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from datetime import timedelta
 from typing import Any
 
 from bot.app import BACKGROUND_WORKERS
 from bot.blocks import ids
-from tests.e2e.conftest import OWNER, Driven
+from bot.scheduler import sweep_and_deliver
+from tests.e2e.conftest import OWNER, Driven, Running
 
 ACCOUNT = "Acme Ltd"
 
@@ -102,3 +104,12 @@ def drain(background: Executor, seconds: float = 10.0) -> None:
     for _ in range(BACKGROUND_WORKERS):
         background.submit(barrier.wait, seconds)
     barrier.wait(seconds)
+
+
+def a_day_later(running: Running) -> None:
+    """A day passes: what is due is expired or reminded, and what is owed is delivered. What the
+    bot is still doing in the background finishes first: a message in flight when the clock
+    jumps a day would find its claim expired and be sent a second time by this sweep."""
+    drain(running.bot.deps.background)
+    running.clock.advance(timedelta(days=1))
+    sweep_and_deliver(running.bot.deps.core, running.bot.deps.deliverer)

@@ -1,20 +1,17 @@
 """The reminder's Resend and Revoke buttons: they work for the owner and for no one else."""
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from bot.blocks import ids
-from bot.scheduler import sweep_and_deliver
 from tests.e2e.conftest import OWNER, Running
-from tests.e2e.steps import access, eventually, invite, set_up
+from tests.e2e.steps import a_day_later, access, eventually, invite, set_up
 
 ANA = "ana@example.com"
 
 
 def _reminder(running: Running) -> dict[str, Any]:
-    running.clock.advance(timedelta(days=1))
-    sweep_and_deliver(running.bot.deps.core, running.bot.deps.deliverer)
+    a_day_later(running)
 
     def reminders() -> list[dict[str, Any]]:
         posted = running.stub.messages("C0BILLING")

@@ -3,15 +3,13 @@ joins a public channel itself; in a private one it asks to be invited; while it 
 reminders are kept (the owner is told once) and go out as one digest when it can again."""
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, text
 
 from bot.blocks import ids
-from bot.scheduler import sweep_and_deliver
 from tests.e2e.conftest import OWNER, Running
-from tests.e2e.steps import eventually, invite, opened_view, set_up
+from tests.e2e.steps import a_day_later, eventually, invite, opened_view, set_up
 from tests.slack_stub import BOT_USER_ID
 
 ANA = "ana@example.com"
@@ -20,11 +18,6 @@ PUBLIC = "C0BILLING"
 PRIVATE = "G0FINANCE"
 REMINDER = "have not been answered yet"
 PAUSED = "Reminders paused: the bot is not in"
-
-
-def _sweep_a_day_later(running: Running) -> None:
-    running.clock.advance(timedelta(days=1))
-    sweep_and_deliver(running.bot.deps.core, running.bot.deps.deliverer)
 
 
 def _reminders(running: Running, channel: str) -> list[str]:
@@ -72,7 +65,7 @@ def test_setup_in_a_public_channel_joins_it_and_reminders_post(running: Running)
     assert running.stub.bot_is_in(PUBLIC)
     assert f"Reminders about pending invitations will appear in <#{PUBLIC}>" in _replies(running)
     invite(running, ANA, ["invoices"])
-    _sweep_a_day_later(running)
+    a_day_later(running)
     eventually(lambda: len(_reminders(running, PUBLIC)) == 1)
     assert PAUSED not in _list(running)
 
@@ -86,9 +79,9 @@ def test_a_private_channel_keeps_reminders_until_the_bot_is_invited(
     assert f"{PAUSED} <#{PRIVATE}>" in _replies(running)
     assert "/invite @Billing Access" in _replies(running)
     invite(running, ANA, ["invoices"])
-    _sweep_a_day_later(running)
+    a_day_later(running)
     invite(running, BEN, ["quotes"])
-    _sweep_a_day_later(running)
+    a_day_later(running)
     assert running.stub.messages(PRIVATE) == []
     assert f"{PAUSED} <#{PRIVATE}>" in _list(running)
     assert f"{PAUSED} <#{PRIVATE}>" in _home(running)
@@ -108,10 +101,10 @@ def test_a_bot_removed_from_the_channel_keeps_reminders_and_tells_the_owner_once
     set_up(running)
     invite(running, ANA, ["invoices"])
     running.stub.remove_bot(PUBLIC)  # silently: the failed post is how the bot finds out
-    _sweep_a_day_later(running)
+    a_day_later(running)
     eventually(lambda: len(_owner_dms(running, PAUSED)) == 1)
-    _sweep_a_day_later(running)
-    _sweep_a_day_later(running)
+    a_day_later(running)
+    a_day_later(running)
     assert len(_owner_dms(running, PAUSED)) == 1
     assert _reminders(running, PUBLIC) == []
     assert f"{PAUSED} <#{PUBLIC}>" in _list(running)
@@ -123,7 +116,7 @@ def test_a_bot_removed_from_the_channel_keeps_reminders_and_tells_the_owner_once
     running.stub.remove_bot(PUBLIC)
     _bot_event(running, "channel_left", PUBLIC)
     eventually(lambda: PAUSED in _list(running))
-    _sweep_a_day_later(running)
+    a_day_later(running)
     eventually(lambda: len(_owner_dms(running, PAUSED)) == 2)
     assert len(_reminders(running, PUBLIC)) == 1
     assert _refused_channel_messages(engine) == 0
@@ -133,7 +126,7 @@ def test_an_archived_channel_pauses_reminders(running: Running) -> None:
     set_up(running)
     invite(running, ANA, ["invoices"])
     running.stub.archive_channel(PUBLIC)
-    _sweep_a_day_later(running)
+    a_day_later(running)
     eventually(lambda: len(_owner_dms(running, "is archived")) == 1)
     assert f"Reminders paused:* <#{PUBLIC}> is archived" in _list(running)
     assert _reminders(running, PUBLIC) == []
@@ -163,7 +156,7 @@ def test_settings_join_a_public_channel_and_ask_to_be_invited_to_a_private_one(
     invite(running, ANA, ["invoices"])
     _save_settings(running, PRIVATE)
     eventually(lambda: len(_owner_dms(running, f"{PAUSED} <#{PRIVATE}>")) == 1)
-    _sweep_a_day_later(running)
+    a_day_later(running)
     assert running.stub.messages(PRIVATE) == []
     assert _reminders(running, PUBLIC) == []
 
