@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from bot.core import BillingAccess, Clock, utc_now
 from bot.handlers import actions, commands, events, views, workspace
 from bot.handlers.common import Deps
-from bot.handlers.early import EarlyAnswers
 from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
 from bot.settings import Settings
@@ -25,7 +24,6 @@ from bot.whmcs.client import WhmcsClient
 from bot.whmcs.portal import WhmcsPortal
 from bot.whmcs.sender import PortalSender
 from bot.whmcs.sync import PortalSync
-from storage.stamps import account_stamps
 from storage.unit_of_work import unit_of_work_factory
 
 BACKGROUND_WORKERS = 8
@@ -57,17 +55,12 @@ class Bot:
     deps: Deps
     verifier: SignatureVerifier | None
     """Slack's signature check for the Request URL: set when ``SLACK_SIGNING_SECRET`` is."""
-    early: EarlyAnswers | None
-    """What may be answered before Bolt: set when requests are signed and the database can
-    be read without waiting (see ``storage/stamps.py``)."""
 
     closers: tuple[Callable[[], None], ...] = ()
     """What else to release when the bot stops (the WHMCS client and its sync pool)."""
 
-    async def close(self) -> None:
-        """Release what the bot holds open on the event loop (call it from that loop)."""
-        if self.early is not None:
-            await self.early.close()
+    def close(self) -> None:
+        """Release what the bot holds open (the WHMCS client and its sync pool)."""
         for close in self.closers:
             close()
 
@@ -117,9 +110,9 @@ def create_app(
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
     if secret is None:
-        return Bot(app, deps, None, None, closers)
+        return Bot(app, deps, None, closers)
     verifier = SignatureVerifier(secret.get_secret_value())
-    return Bot(app, deps, verifier, _early_answers(engine, replies, clock), closers)
+    return Bot(app, deps, verifier, closers)
 
 
 def _redact(settings: Settings) -> None:
@@ -131,8 +124,3 @@ def _redact(settings: Settings) -> None:
     )
     whmcs = settings.whmcs.secret_values() if settings.whmcs is not None else ()
     redact_secrets([*(s.get_secret_value() for s in secrets if s is not None), *whmcs])
-
-
-def _early_answers(engine: Engine, replies: ReplyCache, clock: Clock) -> EarlyAnswers | None:
-    stamps = account_stamps(engine)
-    return None if stamps is None else EarlyAnswers(stamps, replies, clock)

@@ -43,7 +43,7 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
             yield
         finally:
             scheduler.shutdown(wait=False)
-            await bot.close()
+            bot.close()
 
     return create_web_app(engine, routes, lifespan=lifespan)
 

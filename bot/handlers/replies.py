@@ -34,10 +34,6 @@ class ReplyCache:
         body = self._get(key) or self._keep(key, _encoded(build()))
         ack.response = BoltResponse(status=200, body=body, headers=JSON)
 
-    def kept(self, kind: str, team_id: str, version: int, now: datetime) -> str | None:
-        """The encoded reply kept for this version of the team's account and this minute."""
-        return self._get(_key(kind, team_id, version, now))
-
     def _get(self, key: Hashable) -> str | None:
         with self._lock:
             reply = self._replies.get(key)
@@ -57,8 +53,7 @@ def _key(kind: str, team_id: str, version: int, now: datetime) -> Hashable:
     return (kind, team_id, version, now.replace(second=0, microsecond=0))
 
 
-JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-JSON: dict[str, str | Sequence[str]] = {"content-type": JSON_CONTENT_TYPE}
+JSON: dict[str, str | Sequence[str]] = {"content-type": "application/json;charset=utf-8"}
 
 
 def _encoded(message: Message) -> str:

@@ -19,7 +19,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.app import Bot
-from bot.handlers.replies import JSON_CONTENT_TYPE
 from bot.slack.edge import Refused, parsed_body, signed_body
 
 # Requests answered at once; more wait their turn on the event loop, where waiting is cheap,
@@ -30,10 +29,10 @@ logger = logging.getLogger(__name__)
 
 
 def slack_events_route(bot: Bot) -> Route:
-    """Refuse what is not Slack's, answer what ``bot.early`` can, hand the rest to Bolt."""
+    """Refuse what is not Slack's, hand the rest to Bolt."""
     if bot.verifier is None:
         raise ValueError("setting SLACK_SIGNING_SECRET is required to serve HTTP")
-    verifier, early, app = bot.verifier, bot.early, bot.app
+    verifier, app = bot.verifier, bot.app
     workers = anyio.CapacityLimiter(WORKERS)
 
     async def slack_events(request: Request) -> Response:
@@ -47,9 +46,6 @@ def slack_events_route(bot: Bot) -> Route:
         if parsed is None:
             logger.debug("refused a signed request to the Request URL: its body is malformed")
             return Response(status_code=400)
-        answer = await early.answer(parsed) if early is not None else None
-        if answer is not None:
-            return Response(answer, media_type=JSON_CONTENT_TYPE)
         bolt_request = _to_bolt(text, parsed, request.headers, request.url.query)
         bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=workers)
         return _from_bolt(bolt_response)

@@ -84,7 +84,7 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
-        await bot.close()
+        bot.close()
 
     port = free_port()
     web_app = create_web_app(engine, routes, lifespan=lifespan)
