@@ -1,6 +1,5 @@
 """The access API the billing portal asks: who may do what (DESIGN §5)."""
 
-import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.bearer import bearer_check
 from bot.core import BillingAccess
 from bot.core.context import NO_ACCOUNT
 from bot.core.errors import InvalidInput, NotFound
@@ -23,17 +23,8 @@ NO_TEAM = "no billing account for this team"
 
 
 def access_routes(core: BillingAccess, token: str) -> list[BaseRoute]:
-    """The API's routes; a blank ``token`` (which settings already refuse) lets nobody in."""
-    expected = token.encode()
-
-    def authorized(request: Request) -> bool:
-        # "Bearer TOKEN", the scheme in any case (RFC 7235), the token compared in constant time.
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        return (
-            bool(token.strip())
-            and scheme.lower() == "bearer"
-            and hmac.compare_digest(given.encode(), expected)
-        )
+    """The API's routes, for requests bearing ``token``."""
+    authorized = bearer_check(token)
 
     async def users(request: Request) -> Response:
         if not authorized(request):

@@ -121,6 +121,7 @@ def _redact(settings: Settings) -> None:
         settings.SLACK_SIGNING_SECRET,
         settings.SLACK_APP_TOKEN,
         settings.BILLING_API_TOKEN,
+        settings.METRICS_TOKEN,
     )
     whmcs = settings.whmcs.secret_values() if settings.whmcs is not None else ()
     redact_secrets([*(s.get_secret_value() for s in secrets if s is not None), *whmcs])

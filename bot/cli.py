@@ -2,8 +2,11 @@
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import version
 
 import uvicorn
@@ -16,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.audit_export import FORMATS, write_events
 from bot.core import BillingAccess
 from bot.core.errors import NotFound
+from bot.metrics import MULTIPROCESS_DIR
 from bot.server import build
 from bot.settings import (
     DatabaseSettings,
@@ -177,19 +181,36 @@ def serve(
         return 2
     _migrated_engine(settings).dispose()
     if workers > 1:
-        uvicorn.run(
-            "bot.server:from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="info",
-        )
+        with _metrics_shared_by_workers(settings):
+            uvicorn.run(
+                "bot.server:from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
     else:
         uvicorn.run(
             build(settings, socket_mode=socket_mode), host=host, port=port, log_level="info"
         )
     return 0
+
+
+@contextmanager
+def _metrics_shared_by_workers(settings: Settings) -> Iterator[None]:
+    """With metrics on, the workers write theirs to one empty folder, which /metrics in any of
+    them adds up (prometheus-client's multiprocess mode); one given in the environment is
+    used as it is."""
+    if settings.METRICS_TOKEN is None or os.environ.get(MULTIPROCESS_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="billing-bot-metrics-") as folder:
+        os.environ[MULTIPROCESS_DIR] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 def _missing_for(settings: Settings, *, socket_mode: bool, workers: int) -> str | None:

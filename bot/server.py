@@ -10,7 +10,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from bot.api import access_routes
-from bot.app import create_app
+from bot.app import Bot, create_app
+from bot.metrics import metrics_route
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, load_settings
 from bot.slack.http import slack_events_route
@@ -22,9 +23,7 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
     """The ASGI app; the schema must already be up to date."""
     engine = make_engine(settings.DATABASE_URL)
     bot = create_app(settings, engine=engine)
-    routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot)]
-    if settings.BILLING_API_TOKEN is not None:
-        routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
+    routes = ([] if socket_mode else [slack_events_route(bot)]) + other_routes(bot, settings)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -46,6 +45,16 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
             bot.close()
 
     return create_web_app(engine, routes, lifespan=lifespan)
+
+
+def other_routes(bot: Bot, settings: Settings) -> list[BaseRoute]:
+    """The routes beside Slack's, each on only when its bearer token is set."""
+    routes: list[BaseRoute] = []
+    if settings.BILLING_API_TOKEN is not None:
+        routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
+    if settings.METRICS_TOKEN is not None:
+        routes.append(metrics_route(bot.deps.core, settings.METRICS_TOKEN.get_secret_value()))
+    return routes
 
 
 def from_environment() -> Starlette:

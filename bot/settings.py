@@ -69,6 +69,7 @@ class Settings(DatabaseSettings):
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
     BILLING_API_TOKEN: SecretStr | None = None
+    METRICS_TOKEN: SecretStr | None = None
     PORT: int = Field(default=3000, ge=1, le=65535)
     WEB_CONCURRENCY: int = Field(default=1, ge=1)
     REMINDER_FIRST_AFTER: Duration = timedelta(hours=24)
@@ -87,6 +88,7 @@ class Settings(DatabaseSettings):
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
         "BILLING_API_TOKEN",
+        "METRICS_TOKEN",
         "WHMCS_API_IDENTIFIER",
         "WHMCS_API_SECRET",
         "WHMCS_API_ACCESS_KEY",

@@ -55,6 +55,11 @@ class Accounts(_Repository[Account]):
             query = query.with_for_update()
         return self._session.exec(query).first()
 
+    def count_paused_channels(self) -> int:
+        """Accounts whose channel messages are kept because the bot cannot post there."""
+        query = select(func.count()).where(col(Account.channel_problem).is_not(None))
+        return int(self._session.exec(query).one())
+
     def for_whmcs_client(self, client_id: int) -> Account | None:
         return self._session.exec(
             select(Account).where(Account.whmcs_client_id == client_id)
@@ -299,6 +304,14 @@ class OutboxRepository(_Repository[Outbox]):
             col(Outbox.claimed_until) > now,
         )
         return {invitation_id for invitation_id in self._session.exec(query) if invitation_id}
+
+    def backlog(self) -> tuple[int, datetime | None]:
+        """How many messages are not done, and when the oldest of them was written."""
+        query = select(func.count(), func.min(Outbox.created_at)).where(
+            col(Outbox.done_at).is_(None)
+        )
+        count, oldest = self._session.exec(query).one()
+        return int(count), oldest
 
     def claimed_count(self, now: datetime) -> int:
         query = select(func.count()).where(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
@@ -14,6 +15,11 @@ from bot.core import BillingAccess
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import unit_of_work_factory
+
+# Properties are about what comes out, not how fast: on a machine busy with other work an
+# example may take longer than Hypothesis' default deadline of 200 ms.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 NO_POSTGRES = "no PostgreSQL configured: set TEST_POSTGRES_URL (CI sets it)"

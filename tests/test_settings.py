@@ -16,6 +16,7 @@ ALL_SETTINGS = (
     "SLACK_API_URL",
     "DATABASE_URL",
     "BILLING_API_TOKEN",
+    "METRICS_TOKEN",
     "PORT",
     "WEB_CONCURRENCY",
     "REMINDER_FIRST_AFTER",
@@ -132,6 +133,7 @@ def test_a_bad_setting_is_named_in_one_line(
         ("SLACK_APP_TOKEN", " ", "setting SLACK_APP_TOKEN is set but empty"),
         ("BILLING_API_TOKEN", "", "setting BILLING_API_TOKEN is set but empty"),
         ("BILLING_API_TOKEN", " \t ", "setting BILLING_API_TOKEN is set but empty"),
+        ("METRICS_TOKEN", " ", "setting METRICS_TOKEN is set but empty"),
         (
             "WEB_CONCURRENCY",
             "abc",

@@ -113,6 +113,16 @@ class Job:
         return bool(self.outbox.payload.get(UNCERTAIN))
 
 
+@dataclass(frozen=True)
+class Backlog:
+    owed: int
+    """Messages not sent yet (nor given up), whether due or waiting."""
+    oldest: timedelta
+    """How long the oldest of them has waited (zero when there are none)."""
+    paused_channels: int
+    """Accounts whose channel messages are kept until the bot can post there."""
+
+
 class OutboxService:
     def __init__(self, context: CoreContext) -> None:
         self._context = context
@@ -192,6 +202,14 @@ class OutboxService:
                 uow.invitations.add(listed)
             finish(uow, job, now, "sent")
             uow.commit()
+
+    def backlog(self) -> Backlog:
+        now = self._context.now()
+        with self._context.uow(read_only=True) as uow:
+            owed, oldest_at = uow.outbox.backlog()
+            paused = uow.accounts.count_paused_channels()
+        oldest = timedelta(0) if oldest_at is None else max(now - oldest_at, timedelta(0))
+        return Backlog(owed, oldest, paused)
 
     def in_flight(self) -> int:
         """How many messages are claimed by a sender right now."""

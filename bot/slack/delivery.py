@@ -16,6 +16,7 @@ from bot.core import BillingAccess, Clock
 from bot.core.channels import ChannelProblem
 from bot.core.invitations import is_open
 from bot.core.outbox import Job, RetryLater
+from bot.metrics import DELIVERIES
 from bot.slack.channels import CHANNEL_PROBLEMS, error_code
 from bot.slack.people import user_id_for_email
 from storage.tables import CHANNEL_KINDS, InvitationStatus, OutboxKind
@@ -43,7 +44,9 @@ TRANSIENT_ERRORS = {
 
 
 Sender = Callable[[Job], str]
-"""Carries one message; returns its outcome, or "" when it recorded the outcome itself."""
+"""Carries one message; returns its outcome, or "" when it carried it and recorded that."""
+SENT = {"", "sent", "updated"}
+"""Outcomes of a message carried; any other says why it was not needed any more."""
 
 
 class Deliverer:
@@ -89,32 +92,41 @@ class Deliverer:
         return handled
 
     def _deliver(self, job: Job) -> None:
+        DELIVERIES.labels(job.outbox.kind.value, self._carry(job)).inc()
+
+    def _carry(self, job: Job) -> str:
+        """Send one message and record what became of it; returns that, in one word."""
         try:
             outcome = self._senders[job.outbox.kind](job)
         except SlackApiError as error:
-            self._failed(job, error)
+            return self._failed(job, error)
         except (SlackClientError, OSError) as error:
             self._core.outbox.retry_later(job, f"unreachable: {type(error).__name__}")
+            return "retry"
         except RetryLater as later:
             self._core.outbox.retry_later(
                 job, later.reason, give_up=later.give_up, uncertain=later.uncertain
             )
-        else:
-            if outcome:
-                self._core.outbox.done(job, outcome)
+            return "retry"
+        if outcome:
+            self._core.outbox.done(job, outcome)
+        return "sent" if outcome in SENT else "not needed"
 
-    def _failed(self, job: Job, error: SlackApiError) -> None:
+    def _failed(self, job: Job, error: SlackApiError) -> str:
         code = error_code(error)
         if code in TRANSIENT_ERRORS or error.response.status_code >= 500:
             self._core.outbox.retry_later(job, code, at_least=_retry_after(error))
-        elif job.outbox.kind in CHANNEL_KINDS and code in CHANNEL_PROBLEMS:
+            return "retry"
+        if job.outbox.kind in CHANNEL_KINDS and code in CHANNEL_PROBLEMS:
             self._keep_for_channel(job, CHANNEL_PROBLEMS[code], code)
-        elif code in AUTH_ERRORS:
+            return "kept"
+        if code in AUTH_ERRORS:
             log.warning("Slack refused the bot's token (%s); message %s waits", code, job.id)
             self._core.outbox.retry_later(job, code, give_up=False)
-        else:
-            log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
-            self._core.outbox.done(job, f"refused: {code}")
+            return "waiting"
+        log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
+        self._core.outbox.done(job, f"refused: {code}")
+        return "refused"
 
     def _keep_for_channel(self, job: Job, problem: ChannelProblem, code: str) -> None:
         """Keep the channel's messages until a person fixes the channel; a message meant for

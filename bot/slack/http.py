@@ -7,6 +7,7 @@ line), and Bolt is handed the body already parsed (it neither checks the signatu
 parses it its own way)."""
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,11 +20,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.app import Bot
+from bot.grammar import parse_command
+from bot.metrics import SLACK_REQUESTS
 from bot.slack.edge import Refused, parsed_body, signed_body
 
 # Requests answered at once; more wait their turn on the event loop, where waiting is cheap,
 # rather than as threads contending for the interpreter and the connection pool.
 WORKERS = 16
+
+# The longest name taken from a request into a metric's label.
+MAX_NAME = 40
 
 logger = logging.getLogger(__name__)
 
@@ -36,21 +42,50 @@ def slack_events_route(bot: Bot) -> Route:
     workers = anyio.CapacityLimiter(WORKERS)
 
     async def slack_events(request: Request) -> Response:
+        started = time.perf_counter()
+        kind, response = await answer(request)
+        outcome = _outcome(response.status_code)
+        SLACK_REQUESTS.labels(kind, outcome).observe(time.perf_counter() - started)
+        return response
+
+    async def answer(request: Request) -> tuple[str, Response]:
         body = await signed_body(verifier, request)
         if isinstance(body, Refused):
             logger.debug("refused a request to the Request URL: %s", body.reason)
             # Closing the connection spares reading any rest of the body just to discard it.
-            return Response(status_code=body.status, headers={"Connection": "close"})
+            return "unsigned", Response(status_code=body.status, headers={"Connection": "close"})
         text = body.decode()  # a valid signature means it is UTF-8
         parsed = parsed_body(text, _media_type(request.headers))
         if parsed is None:
             logger.debug("refused a signed request to the Request URL: its body is malformed")
-            return Response(status_code=400)
+            return "malformed", Response(status_code=400)
         bolt_request = _to_bolt(text, parsed, request.headers, request.url.query)
         bolt_response = await anyio.to_thread.run_sync(app.dispatch, bolt_request, limiter=workers)
-        return _from_bolt(bolt_response)
+        return request_kind(parsed), _from_bolt(bolt_response)
 
     return Route("/slack/events", slack_events, methods=["POST"])
+
+
+def request_kind(body: Mapping[str, Any]) -> str:
+    """What a request Slack signed asks for, in few enough words to label a metric with: the
+    command's verb, the event's type, the button's action id or the modal's callback id (all
+    of them the bot's own or Slack's, and each cut short)."""
+    if "command" in body:
+        return f"command {parse_command(str(body.get('text', ''))).verb}"
+    kind = str(body.get("type", "request"))[:MAX_NAME]
+    if kind == "event_callback":
+        detail = body.get("event", {}).get("type")
+    elif kind == "block_actions":  # the edge let it through: its actions have action ids
+        detail = body["actions"][0]["action_id"]
+    elif kind in ("view_submission", "view_closed"):
+        detail = body.get("view", {}).get("callback_id")
+    else:
+        return kind
+    return f"{kind} {str(detail)[:MAX_NAME]}"
+
+
+def _outcome(status: int) -> str:
+    return "ok" if status < 400 else "refused" if status < 500 else "error"
 
 
 def _media_type(headers: Mapping[str, str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from bot.core.permissions import ALL_KEYS
+from bot.metrics import WHMCS_CALLS, WHMCS_ERRORS
 from bot.whmcs.config import WhmcsConfig
 from bot.whmcs.errors import (
     AlreadyLinked,
@@ -243,6 +244,14 @@ class WhmcsClient:
     # The wire
 
     def _call(self, action: str, params: Mapping[str, str | int]) -> Answer:
+        WHMCS_CALLS.labels(action).inc()
+        try:
+            return self._answer(action, params)
+        except WhmcsError as error:
+            WHMCS_ERRORS.labels(action, type(error).__name__).inc()
+            raise
+
+    def _answer(self, action: str, params: Mapping[str, str | int]) -> Answer:
         form = {
             **{name: str(value) for name, value in params.items()},
             **self._credentials(),

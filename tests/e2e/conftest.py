@@ -13,8 +13,8 @@ import uvicorn
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from bot.api import access_routes
 from bot.app import Bot, create_app
+from bot.server import other_routes
 from bot.settings import load_settings
 from bot.slack.http import slack_events_route
 from bot.web import create_web_app
@@ -79,7 +79,7 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
                            **settings)  # fmt: skip
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
-    routes = [slack_events_route(bot), *access_routes(bot.deps.core, API_TOKEN)]
+    routes = [slack_events_route(bot), *other_routes(bot, config)]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

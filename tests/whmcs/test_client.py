@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from bot.whmcs import (
@@ -489,3 +490,27 @@ def test_credentials_never_appear_in_errors_or_logs(
     for text in shown:
         for credential in (IDENTIFIER, SECRET, ACCESS_KEY):
             assert credential not in text
+
+
+def _count(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_calls_and_errors_are_counted_by_action(
+    stub: WhmcsStub, whmcs: WhmcsClient, client_id: int
+) -> None:
+    action = {"action": "GetClientsDetails"}
+    calls, unreachable, missing = (
+        _count("billing_whmcs_calls_total", **action),
+        _count("billing_whmcs_errors_total", **action, error="Unreachable"),
+        _count("billing_whmcs_errors_total", **action, error="NotFound"),
+    )
+    whmcs.get_clients_details(client_id=client_id)
+    stub.fail_next("GetClientsDetails")
+    with pytest.raises(Unreachable):
+        whmcs.get_clients_details(client_id=client_id)
+    with pytest.raises(NotFound):
+        whmcs.get_clients_details(client_id=999)
+    assert _count("billing_whmcs_calls_total", **action) == calls + 3
+    assert _count("billing_whmcs_errors_total", **action, error="Unreachable") == unreachable + 1
+    assert _count("billing_whmcs_errors_total", **action, error="NotFound") == missing + 1
