@@ -101,7 +101,7 @@ class Deps:
 
     def _after_change(self, team_id: str, user_ids: tuple[str | None, ...]) -> None:
         try:
-            self.deliverer.deliver_all()
+            self.deliverer.deliver_owed()
             self.homes.refresh(team_id, *user_ids)
             if self.portal_sync is not None:  # a new connection is imported at once
                 self.portal_sync.soon(then=self.deliverer.deliver_all)

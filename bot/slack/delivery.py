@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.blocks import messages
 from bot.blocks.channel import channel_paused_notice
 from bot.blocks.messages import Message
+from bot.coalesce import OnePassAtATime
 from bot.core import BillingAccess, Clock
 from bot.core.channels import ChannelProblem
 from bot.core.invitations import is_open
@@ -75,6 +76,10 @@ class Deliverer:
             **(others or {}),
         }
         self._pacer = ChannelPacer()
+        self.deliver_owed = OnePassAtATime(self.deliver_all)
+        """``deliver_all`` for what a change just owed: while a pass runs, the changes of many
+        requests are sent by one more pass after it, not by passes beside it contending for
+        the same rows."""
 
     def deliver_due(self, *, limit: int = DELIVERY_BATCH) -> int:
         """Send every message that is due now; returns how many were handled."""
