@@ -14,6 +14,7 @@ from pathlib import Path
 from bench.config import DEFAULT_POSTGRES_URL, FULL, RESULTS, SMOKE
 from bench.databases import backends
 from bench.load import generator
+from bench.mix import measure_mix
 from bench.plot import plot
 from bench.portal_sync import measure_portal_syncs
 from bench.report import render
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"serving: {len(sizes.concurrencies)} concurrencies, {generator()} (logs in {logs})"
         )
         runs, memory = measure_serving(sizes, chosen, stub, logs)
+        _progress(f"the mix: {len(sizes.mix_concurrencies)} concurrencies, python client")
+        mix = measure_mix(sizes, chosen, stub, logs)
         _progress("writes")
         writes = measure_writes(sizes.writes, chosen)
         _progress("sweeps")
@@ -60,13 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         syncs = measure_portal_syncs(sizes, chosen)
     mode = "smoke" if arguments.smoke else "full"
     results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
-    markdown = render(results, syncs)
+    markdown = render(results, syncs, mix)
     print(markdown)
     (RESULTS / "results.md").write_text(markdown)
     plot(results, RESULTS / "plot.png")
     _progress(f"wrote {RESULTS / 'results.md'} and {RESULTS / 'plot.png'}")
-    if results.dropped:
-        _progress(f"FAILED: {results.dropped} requests were not acknowledged")
+    dropped = results.dropped + mix.dropped
+    if dropped:
+        _progress(f"FAILED: {dropped} requests were not acknowledged")
         return 1
     return 0
 
