@@ -80,7 +80,7 @@ SMOKE = Sizes(
     sync_accounts=20,
     sync_users=3,
     sync_contacts=1,
-    mix_concurrencies=(1, 16),
+    mix_concurrencies=(1, 8),
     mix_requests=1_000,
     mix_workspaces=1,
 )

@@ -129,7 +129,7 @@ def measure_mix(
             for target in targets:
                 runs.append(_load(target, sizes, stub.response_url, c, sizes.seconds, f"c{c}"))
                 sent[target.name] += runs[-1].overall.requests
-        memory = [_memory(bot, sent[bot.name]) for bot in bots]
+        memory = [_memory(bot, sizes, stub.response_url, sent[bot.name]) for bot in bots]
         return MixResults(sizes, runs, memory)
 
 
@@ -170,6 +170,14 @@ def _check(target: MixTarget, sizes: Sizes, response_url: str) -> int:
     return len(firsts)
 
 
-def _memory(bot: MixTarget, requests: int) -> MixMemory:
+def _memory(bot: MixTarget, sizes: Sizes, response_url: str, sent: int) -> MixMemory:
+    """The bot's resident memory once it was sent at least ``sizes.memory_requests`` of the
+    mix: what the runs did not send is sent now, ``WARM_UP_CONCURRENCY`` at a time."""
+    missing = sizes.memory_requests - sent
+    if missing > 0:
+        port = bot.server.port
+        mix = build_mix(missing, "m", response_url, sizes.mix_workspaces, port, exact=True)
+        tallies = pyload.run_mix(HOST, port, mix, WARM_UP_CONCURRENCY, requests=missing)
+        sent += len(tallies.total().latencies)
     rss = bot.server.rss_mb()
-    return MixMemory(bot.name, requests, sum(rss), max(rss))
+    return MixMemory(bot.name, sent, sum(rss), max(rss))

@@ -104,7 +104,7 @@ def home_click(user: str, action_id: str, on_member: bool = False) -> Callable[[
 def home_opened(user: str) -> Callable[[Build], Body]:
     def body(build: Build) -> Body:
         event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
-        event_id = f"Ev{build.tag}{build.n:07d}"
+        event_id = f"Ev{build.tag}{build.n:07d}{user}"  # unique across the kinds too
         return json.dumps(event_body(event, event_id=event_id, team=build.team)), JSON
 
     return body
@@ -190,20 +190,27 @@ def schedule(count: int) -> list[Kind]:
     return chosen
 
 
+def mix_bodies(count: int, tag: str, response_url: str, workspaces: int) -> list[tuple[Kind, Body]]:
+    """The bodies of ``count`` requests in the mix's order, unsigned."""
+    numbers = Counter[str]()
+    bodies = []
+    for kind in schedule(count):
+        build = Build(numbers[kind.name], tag, response_url, workspaces)
+        numbers[kind.name] += 1
+        bodies.append((kind, kind.body(build)))
+    return bodies
+
+
 def build_mix(
     count: int, tag: str, response_url: str, workspaces: int, port: int, *, exact: bool
 ) -> list[Sendable]:
     """``count`` signed requests for the server on ``port``. ``exact``: each must be answered
     as the bot answers its kind; otherwise (the floor and the peer) any 200 will do."""
-    numbers = Counter[str]()
     sendables = []
-    for kind in schedule(count):
-        build = Build(numbers[kind.name], tag, response_url, workspaces)
-        numbers[kind.name] += 1
-        body, content_type = kind.body(build)
+    for kind, (body, content_type) in mix_bodies(count, tag, response_url, workspaces):
         payload = sign(body, content_type).http(HOST, port)
-        marker = kind.marker.encode() if kind.marker is not None else None
-        sendables.append(Sendable(kind.name, payload, marker if exact else b""))
+        expected = None if kind.marker is None else kind.marker.encode()
+        sendables.append(Sendable(kind.name, payload, expected if exact else b""))
     return sendables
 
 

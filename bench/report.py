@@ -8,18 +8,34 @@ from bench.markdown import table
 from bench.mix import MixResults
 from bench.mix_report import mix_sections, mix_verdicts
 from bench.portal_sync import CONCURRENCY, LATENCY_S, PortalSyncPass, sync_verdicts
-from bench.results import Results, ratios, verdicts
+from bench.results import Results, Verdict, ratios, verdicts
 
 
 def render(results: Results, syncs: list[PortalSyncPass], mix: MixResults) -> str:
-    sizes = results.sizes
-    header = (
-        f"# Benchmark results ({results.mode})\n\n"
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · load generator: {results.generator} · "
-        f"{sizes.seconds:g} s per target and concurrency"
-    )
+    header = _header(results.mode, results.generator, results.sizes.seconds)
     return "\n\n".join([header, *_sections(results, syncs, mix)]) + "\n"
+
+
+def render_mix(mode: str, mix: MixResults) -> str:
+    """Part 6 alone (``--mix-only``)."""
+    header = _header(f"{mode}, the mix only", "python", mix.sizes.seconds)
+    return "\n\n".join([header, *mix_sections(mix), _targets(mix_verdicts(mix))]) + "\n"
+
+
+def _header(mode: str, generator: str, seconds: float) -> str:
+    return (
+        f"# Benchmark results ({mode})\n\n"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · load generator: {generator} · "
+        f"{seconds:g} s per target and concurrency"
+    )
+
+
+def _targets(found: list[Verdict]) -> str:
+    return "## Targets\n\n" + table(
+        ["target", "measured", "met"],
+        [[v.target, v.measured, "yes" if v.met else "**no**"] for v in found],
+    )
 
 
 def _sections(results: Results, syncs: list[PortalSyncPass], mix: MixResults) -> list[str]:
@@ -113,14 +129,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass], mix: MixResults) ->
             ],
         ),
         *_sync_sections(syncs),
-        "## Targets\n\n"
-        + table(
-            ["target", "measured", "met"],
-            [
-                [v.target, v.measured, "yes" if v.met else "**no**"]
-                for v in [*mix_verdicts(mix), *verdicts(results), *sync_verdicts(syncs)]
-            ],
-        ),
+        _targets([*mix_verdicts(mix), *verdicts(results), *sync_verdicts(syncs)]),
     ]
 
 
