@@ -75,6 +75,8 @@ class MixMemory:
     target: str
     requests: int
     """Requests the bot was sent in this part, before the reading."""
+    dropped: int
+    """Of the requests sent to make up ``requests`` after the runs."""
     rss_mb: float
     """All the bot's processes together."""
     largest_mb: float
@@ -96,7 +98,8 @@ class MixResults:
     @property
     def dropped(self) -> int:
         """Requests the bots did not acknowledge as expected (the peer's are its result)."""
-        return sum(r.overall.dropped for r in self.runs if r.target in self.bots)
+        loaded = sum(r.overall.dropped for r in self.runs if r.target in self.bots)
+        return loaded + sum(m.dropped for m in self.memory)
 
 
 def seed_workspaces(engine: Engine, api_url: str, workspaces: int) -> None:
@@ -173,11 +176,11 @@ def _check(target: MixTarget, sizes: Sizes, response_url: str) -> int:
 def _memory(bot: MixTarget, sizes: Sizes, response_url: str, sent: int) -> MixMemory:
     """The bot's resident memory once it was sent at least ``sizes.memory_requests`` of the
     mix: what the runs did not send is sent now, ``WARM_UP_CONCURRENCY`` at a time."""
-    missing = sizes.memory_requests - sent
+    missing, dropped = sizes.memory_requests - sent, 0
     if missing > 0:
         port = bot.server.port
         mix = build_mix(missing, "m", response_url, sizes.mix_workspaces, port, exact=True)
         tallies = pyload.run_mix(HOST, port, mix, WARM_UP_CONCURRENCY, requests=missing)
-        sent += len(tallies.total().latencies)
+        sent, dropped = sent + missing, tallies.total().dropped
     rss = bot.server.rss_mb()
-    return MixMemory(bot.name, sent, sum(rss), max(rss))
+    return MixMemory(bot.name, sent, dropped, sum(rss), max(rss))

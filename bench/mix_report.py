@@ -78,7 +78,8 @@ def mix_verdicts(mix: MixResults) -> list[Verdict]:
     for memory in mix.memory:
         for c in (c for c in mix.sizes.mix_concurrencies if c in JUDGED_AT):
             found += _run_verdicts(mix.run(memory.target, c), mix.run(FLOOR, c), mix.run(PEER, c))
-        dropped = sum(r.overall.dropped for r in mix.runs if r.target == memory.target)
+        loaded = sum(r.overall.dropped for r in mix.runs if r.target == memory.target)
+        dropped = loaded + memory.dropped
         found += [
             Verdict(
                 f"mix, {memory.target}: every request acknowledged",

@@ -5,9 +5,9 @@ database, with its Web API client at the stand-in Slack (in a process of its own
 of the mix is dispatched through Bolt ``--requests`` times, one at a time, under pyinstrument:
 first the request until its acknowledgement, then the work it left for after (``Deps.later``,
 ``after_change``: deliveries, App Home publishes, modals opened), run on this thread, so each
-profile is one kind's alone, without the contention of a load. Writes a summary table and a
-pyinstrument HTML page (a flame graph of its frames) per database and kind in
-``bench/results/profiles/``. Needs ``pyinstrument`` (the ``bench`` extra).
+profile is one kind's alone, without the contention of a load. Writes a summary table, and a
+pyinstrument HTML page (its call tree and flame graph) and text call tree per database, kind
+and phase in ``bench/results/profiles/``. Needs ``pyinstrument`` (the ``bench`` extra).
 """
 
 import argparse
@@ -180,6 +180,8 @@ def write_pages(found: list[Profiled], folder: Path) -> None:
         for phase, label in ((p.ack, "ack"), (p.after, "after")):
             safe = "".join(c for c in name if c.isalnum() or c in "-()")
             (folder / f"{safe}-{label}.html").write_text(phase.profiler.output_html())
+            text = phase.profiler.output_text(color=False, time="percent_of_total")
+            (folder / f"{safe}-{label}.txt").write_text(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
