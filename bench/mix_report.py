@@ -67,10 +67,12 @@ def _cell(latency: Latency) -> str:
 
 
 def _memory(memory: list[MixMemory]) -> str:
-    return "## The mix: resident memory of `billing-bot serve` afterwards\n\n" + table(
-        ["target", "requests sent", "MB (all)", "largest process MB"],
-        [[m.target, f"{m.requests:,}", f"{m.rss_mb:.1f}", f"{m.largest_mb:.1f}"] for m in memory],
-    )
+    rows = [
+        [m.target, f"{m.requests:,}", str(m.dropped), f"{m.rss_mb:.1f}", f"{m.largest_mb:.1f}"]
+        for m in memory
+    ]
+    header = ["target", "requests sent", "dropped (after the runs)", "MB (all)", "largest MB"]
+    return "## The mix: resident memory of `billing-bot serve` afterwards\n\n" + table(header, rows)
 
 
 def mix_verdicts(mix: MixResults) -> list[Verdict]:
