@@ -165,6 +165,9 @@ def _check(target: MixTarget, sizes: Sizes, response_url: str) -> int:
     first: dict[str, pyload.Sendable] = {}
     for request in mix:
         first.setdefault(request.kind, request)
+    missing = [kind.name for kind in KINDS if kind.name not in first]
+    if missing:
+        raise RuntimeError(f"{sizes.mix_requests} requests are too few for {', '.join(missing)}")
     firsts = list(first.values())
     tallies = pyload.run_mix(HOST, port, firsts, 1, requests=len(firsts))
     wrong = [kind for kind, tally in tallies.kinds.items() if tally.dropped]
