@@ -11,12 +11,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.config import DEFAULT_POSTGRES_URL, FULL, RESULTS, SMOKE
-from bench.databases import backends
+from bench.config import DEFAULT_POSTGRES_URL, FULL, RESULTS, SMOKE, Sizes
+from bench.databases import Backend, backends
 from bench.load import generator
+from bench.mix import MixResults, measure_mix
 from bench.plot import plot
 from bench.portal_sync import measure_portal_syncs
-from bench.report import render
+from bench.report import render, render_mix
 from bench.results import Results
 from bench.servers import StubProcess
 from bench.serving import measure_serving
@@ -34,6 +35,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "(default: $BENCH_POSTGRES_URL, else %(default)s)",
     )
     parser.add_argument("--sqlite-only", action="store_true", help="leave PostgreSQL out")
+    parser.add_argument("--mix-only", action="store_true", help="only part 6, the mix")
     return parser.parse_args(argv)
 
 
@@ -43,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     postgres_url = None if arguments.sqlite_only else arguments.postgres_url
+    mode = "smoke" if arguments.smoke else "full"
+    if arguments.mix_only:
+        return _mix_only(mode, sizes, postgres_url, logs)
     with (
         tempfile.TemporaryDirectory() as scratch,
         StubProcess(sizes.sweep_due, sizes.sweep_accounts) as stub,
@@ -52,21 +57,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"serving: {len(sizes.concurrencies)} concurrencies, {generator()} (logs in {logs})"
         )
         runs, memory = measure_serving(sizes, chosen, stub, logs)
+        mix = _mix(sizes, chosen, stub, logs)
         _progress("writes")
         writes = measure_writes(sizes.writes, chosen)
         _progress("sweeps")
         sweeps = measure_sweeps(sizes, chosen, stub.api_url)
         _progress(f"portal sync: {sizes.sync_accounts:,} accounts, two passes on each database")
         syncs = measure_portal_syncs(sizes, chosen)
-    mode = "smoke" if arguments.smoke else "full"
     results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
-    markdown = render(results, syncs)
+    markdown = render(results, syncs, mix)
     print(markdown)
     (RESULTS / "results.md").write_text(markdown)
     plot(results, RESULTS / "plot.png")
     _progress(f"wrote {RESULTS / 'results.md'} and {RESULTS / 'plot.png'}")
-    if results.dropped:
-        _progress(f"FAILED: {results.dropped} requests were not acknowledged")
+    return _status(results.dropped + mix.dropped)
+
+
+def _mix(sizes: Sizes, chosen: list[Backend], stub: StubProcess, logs: Path) -> MixResults:
+    _progress(f"the mix: {len(sizes.mix_concurrencies)} concurrencies, python client")
+    return measure_mix(sizes, chosen, stub, logs)
+
+
+def _mix_only(mode: str, sizes: Sizes, postgres_url: str | None, logs: Path) -> int:
+    with tempfile.TemporaryDirectory() as scratch, StubProcess(0, 0) as stub:
+        mix = _mix(sizes, backends(Path(scratch), postgres_url), stub, logs)
+    markdown = render_mix(mode, mix)
+    print(markdown)
+    (RESULTS / "results.md").write_text(markdown)
+    _progress(f"wrote {RESULTS / 'results.md'}")
+    return _status(mix.dropped)
+
+
+def _status(dropped: int) -> int:
+    if dropped:
+        _progress(f"FAILED: {dropped} requests were not acknowledged")
         return 1
     return 0
 

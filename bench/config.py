@@ -45,6 +45,13 @@ class Sizes:
     """Users of each account's WHMCS client besides its owner."""
     sync_contacts: int
     """Contacts of each account's WHMCS client."""
+    mix_concurrencies: tuple[int, ...]
+    """Concurrencies of the mix (part 6), each target loaded for ``seconds`` at each."""
+    mix_requests: int
+    """Requests signed for each run of the mix; a run that sends more starts the list again."""
+    mix_workspaces: int
+    """Workspaces (accounts) the mix is spread over: one while the bot serves the single team
+    of ``SLACK_BOT_TOKEN``; 100 or more once it installs by OAuth (DESIGN §10)."""
 
 
 FULL = Sizes(
@@ -58,6 +65,9 @@ FULL = Sizes(
     sync_accounts=1_000,
     sync_users=20,
     sync_contacts=2,
+    mix_concurrencies=(1, 8, 16, 32),
+    mix_requests=12_000,
+    mix_workspaces=1,
 )
 SMOKE = Sizes(
     concurrencies=(1, 32),
@@ -70,12 +80,20 @@ SMOKE = Sizes(
     sync_accounts=20,
     sync_users=3,
     sync_contacts=1,
+    mix_concurrencies=(1, 8),
+    mix_requests=1_000,
+    mix_workspaces=1,
 )
 
 
 def member(n: int) -> tuple[str, str]:
     """The Slack user id and email of the account's ``n``-th active user."""
     return f"U0M{n:06d}", f"user{n:06d}@bench.example.com"
+
+
+def workspace(n: int) -> str:
+    """The Slack team id of the mix's ``n``-th workspace (the stand-in's own comes first)."""
+    return TEAM if n == 0 else f"T0MIX{n:05d}"
 
 
 def invitee(n: int) -> tuple[str, str]:

@@ -6,6 +6,7 @@ answers the ``auth.test`` a default ``App`` makes; ``python -m bench.peer --port
 """
 
 import os
+import re
 
 from slack_bolt import Ack, App
 from slack_bolt.adapter.starlette import SlackRequestHandler
@@ -25,6 +26,19 @@ def create_api() -> Starlette:
     @app.command("/billing-invite")
     def billing_invite(ack: Ack) -> None:
         ack("ok")
+
+    # The mix (part 6) sends the bot's other kinds of request too: each is only acknowledged.
+    @app.event("app_home_opened")
+    def home_opened(ack: Ack) -> None:
+        ack()
+
+    @app.action(re.compile(".*"))
+    def clicked(ack: Ack) -> None:
+        ack()
+
+    @app.view(re.compile(".*"))
+    def submitted(ack: Ack) -> None:
+        ack()
 
     handler = SlackRequestHandler(app)
 

@@ -4,27 +4,45 @@ import os
 import platform
 from datetime import UTC, datetime
 
+from bench.markdown import table
+from bench.mix import MixResults
+from bench.mix_report import mix_sections, mix_verdicts
 from bench.portal_sync import CONCURRENCY, LATENCY_S, PortalSyncPass, sync_verdicts
-from bench.results import Results, ratios, verdicts
-
-Row = list[str]
+from bench.results import Results, Verdict, ratios, verdicts
 
 
-def render(results: Results, syncs: list[PortalSyncPass]) -> str:
-    sizes = results.sizes
-    header = (
-        f"# Benchmark results ({results.mode})\n\n"
+def render(results: Results, syncs: list[PortalSyncPass], mix: MixResults) -> str:
+    header = _header(results.mode, results.generator, results.sizes.seconds)
+    return "\n\n".join([header, *_sections(results, syncs, mix)]) + "\n"
+
+
+def render_mix(mode: str, mix: MixResults) -> str:
+    """Part 6 alone (``--mix-only``)."""
+    header = _header(f"{mode}, the mix only", "python", mix.sizes.seconds)
+    return "\n\n".join([header, *mix_sections(mix), _targets(mix_verdicts(mix))]) + "\n"
+
+
+def _header(mode: str, generator: str, seconds: float) -> str:
+    return (
+        f"# Benchmark results ({mode})\n\n"
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · load generator: {results.generator} · "
-        f"{sizes.seconds:g} s per target and concurrency"
+        f"Python {platform.python_version()} · load generator: {generator} · "
+        f"{seconds:g} s per target and concurrency"
     )
-    return "\n\n".join([header, *_sections(results, syncs)]) + "\n"
 
 
-def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
+def _targets(found: list[Verdict]) -> str:
+    return "## Targets\n\n" + table(
+        ["target", "measured", "met"],
+        [[v.target, v.measured, "yes" if v.met else "**no**"] for v in found],
+    )
+
+
+def _sections(results: Results, syncs: list[PortalSyncPass], mix: MixResults) -> list[str]:
     return [
+        *mix_sections(mix),
         "## Acknowledgement throughput and latency (`/billing-invite list`)\n\n"
-        + _table(
+        + table(
             ["target", "c", "requests", "dropped", "req/s", "p50 ms", "p95 ms", "p99 ms"],
             [
                 [
@@ -41,7 +59,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
         "## The bot as ratios to the floor and the peer\n\n"
-        + _table(
+        + table(
             [
                 "bot",
                 "c",
@@ -65,7 +83,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
         "## Sweep scaling (one `sweep_and_deliver`)\n\n"
-        + _table(
+        + table(
             ["database", "invitations", "due", "accounts", "posts", "seconds", "÷ smallest"],
             [
                 [
@@ -81,7 +99,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
         "## Resident memory of `billing-bot serve`\n\n"
-        + _table(
+        + table(
             [
                 "target",
                 "idle MB (all)",
@@ -103,7 +121,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
         "## Writes (`core.invitations.invite`, one email per call)\n\n"
-        + _table(
+        + table(
             ["database", "invitations", "seconds", "invitations/s"],
             [
                 [w.backend, f"{w.invitations:,}", f"{w.seconds:.2f}", f"{w.per_second:,.0f}"]
@@ -111,14 +129,7 @@ def _sections(results: Results, syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
         *_sync_sections(syncs),
-        "## Targets\n\n"
-        + _table(
-            ["target", "measured", "met"],
-            [
-                [v.target, v.measured, "yes" if v.met else "**no**"]
-                for v in [*verdicts(results), *sync_verdicts(syncs)]
-            ],
-        ),
+        _targets([*mix_verdicts(mix), *verdicts(results), *sync_verdicts(syncs)]),
     ]
 
 
@@ -127,7 +138,7 @@ def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
     return [
         f"## Sync at scale (one `PortalSync.run_due`; WHMCS answers in "
         f"{latency_ms}, at most {CONCURRENCY} calls at once)\n\n"
-        + _table(
+        + table(
             [
                 "database",
                 "pass",
@@ -156,7 +167,7 @@ def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
         ),
         "## Where the sync's time goes (thread-seconds over its "
         f"{CONCURRENCY} threads)\n\n"
-        + _table(
+        + table(
             [
                 "database",
                 "pass",
@@ -186,8 +197,3 @@ def _sync_sections(syncs: list[PortalSyncPass]) -> list[str]:
             ],
         ),
     ]
-
-
-def _table(header: Row, rows: list[Row]) -> str:
-    lines = [header, ["---"] * len(header), *rows]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)

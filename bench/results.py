@@ -54,19 +54,19 @@ class Ratios:
 
     @property
     def rps_to_floor(self) -> float:
-        return _ratio(self.bot.result.rps, self.floor.result.rps)
+        return ratio(self.bot.result.rps, self.floor.result.rps)
 
     @property
     def rps_to_peer(self) -> float:
-        return _ratio(self.bot.result.rps, self.peer.result.rps)
+        return ratio(self.bot.result.rps, self.peer.result.rps)
 
     @property
     def p99_to_floor(self) -> float:
-        return _ratio(self.bot.result.p99_ms, self.floor.result.p99_ms)
+        return ratio(self.bot.result.p99_ms, self.floor.result.p99_ms)
 
     @property
     def p99_to_peer(self) -> float:
-        return _ratio(self.bot.result.p99_ms, self.peer.result.p99_ms)
+        return ratio(self.bot.result.p99_ms, self.peer.result.p99_ms)
 
     @property
     def p99_over_floor_ms(self) -> float:
@@ -144,8 +144,8 @@ def _bot_verdicts(results: Results, memory: Memory) -> list[Verdict]:
 def sweep_ratio(results: Results, backend: str) -> float:
     """The largest sweep's time over the smallest's, on one database."""
     timed = results.sweeps_on(backend)
-    return _ratio(timed[-1].seconds, timed[0].seconds)
+    return ratio(timed[-1].seconds, timed[0].seconds)
 
 
-def _ratio(numerator: float, denominator: float) -> float:
+def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("inf")

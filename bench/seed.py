@@ -35,11 +35,11 @@ def deliverer_for(core: BillingAccess, api_url: str) -> Deliverer:
     return Deliverer(core, make_client(settings), utc_now)
 
 
-def set_up_account(engine: Engine) -> BillingAccess:
+def set_up_account(engine: Engine, team: str = TEAM) -> BillingAccess:
     """The bench's account, set up by its owner; the core on ``engine`` to go on with."""
     core = core_for(engine)
     core.accounts.setup(
-        TEAM,
+        team,
         ACCOUNT_NAME,
         actor=OWNER,
         actor_email=OWNER_EMAIL,
@@ -49,17 +49,17 @@ def set_up_account(engine: Engine) -> BillingAccess:
     return core
 
 
-def seed_account(engine: Engine, api_url: str) -> None:
-    core = set_up_account(engine)
+def seed_account(engine: Engine, api_url: str, team: str = TEAM) -> None:
+    core = set_up_account(engine, team)
     people = [member(n) for n in range(ACTIVE_USERS)]
     invited = core.invitations.invite(
-        TEAM, actor=OWNER, emails=[email for _, email in people], permissions=PERMISSIONS
+        team, actor=OWNER, emails=[email for _, email in people], permissions=PERMISSIONS
     )
     for (user_id, email), invitation in zip(people, invited.invited, strict=True):
         assert invitation.id is not None
-        core.invitations.accept(TEAM, invitation.id, user_id=user_id, user_email=email)
+        core.invitations.accept(team, invitation.id, user_id=user_id, user_email=email)
     pending = [f"pending{n:03d}@bench.example.com" for n in range(PENDING_INVITATIONS)]
-    core.invitations.invite(TEAM, actor=OWNER, emails=pending, permissions=PERMISSIONS)
+    core.invitations.invite(team, actor=OWNER, emails=pending, permissions=PERMISSIONS)
     deliverer_for(core, api_url).deliver_all()
     with engine.connect() as connection:
         undone = connection.scalar(

@@ -87,17 +87,16 @@ def start_bot(name: str, database_url: str, api_url: str, workdir: Path) -> Serv
     return spawn(name, command, env, workdir)
 
 
-def start_peer(api_url: str, workdir: Path) -> Server:
+def start_peer(api_url: str, workdir: Path, name: str = "peer") -> Server:
     env = child_environment(
         SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=api_url
     )
-    return spawn("peer", ["bench.peer"], env, workdir)
+    return spawn(name, ["bench.peer"], env, workdir)
 
 
-def start_floor(workdir: Path) -> Server:
-    return spawn(
-        "floor", ["bench.floor"], child_environment(SLACK_SIGNING_SECRET=SIGNING_SECRET), workdir
-    )
+def start_floor(workdir: Path, name: str = "floor") -> Server:
+    env = child_environment(SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    return spawn(name, ["bench.floor"], env, workdir)
 
 
 class StubProcess:

@@ -4,10 +4,14 @@ Every target is up at once and loaded in turn, concurrency by concurrency, with 
 request for the same time: ``billing-bot serve`` on each database, the peer and the floor.
 """
 
+import functools
 import http.client
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Engine
 
 from bench.config import LIST_MARKER, Sizes
 from bench.databases import Backend, fresh_database
@@ -54,18 +58,36 @@ def bot_name(backend: Backend) -> str:
     return f"bot ({backend.name})"
 
 
+def start_bots(
+    stack: ExitStack,
+    backends: list[Backend],
+    seed: Callable[[Engine], None],
+    api_url: str,
+    workdir: Path,
+    log_prefix: str = "",
+) -> list[tuple[str, Server]]:
+    """``billing-bot serve`` on a fresh database of each backend, seeded by ``seed``; each
+    stopped when ``stack`` closes."""
+    started = []
+    for backend in backends:
+        engine = fresh_database(backend)
+        seed(engine)
+        engine.dispose()
+        log_name = f"{log_prefix}bot-{backend.name.lower()}"
+        server = stack.enter_context(start_bot(log_name, backend.url, api_url, workdir))
+        started.append((bot_name(backend), server))
+    return started
+
+
 def measure_serving(
     sizes: Sizes, backends: list[Backend], stub: StubProcess, workdir: Path
 ) -> tuple[list[Run], list[Memory]]:
     with ExitStack() as stack:
-        bots = []
-        for backend in backends:
-            engine = fresh_database(backend)
-            seed_account(engine, stub.api_url)
-            engine.dispose()
-            log_name = f"bot-{backend.name.lower()}"
-            server = stack.enter_context(start_bot(log_name, backend.url, stub.api_url, workdir))
-            bots.append(Target(bot_name(backend), server, LIST_MARKER))
+        seed = functools.partial(seed_account, api_url=stub.api_url)
+        bots = [
+            Target(name, server, LIST_MARKER)
+            for name, server in start_bots(stack, backends, seed, stub.api_url, workdir)
+        ]
         peer = Target(PEER, stack.enter_context(start_peer(stub.api_url, workdir)), "ok")
         floor = Target(FLOOR, stack.enter_context(start_floor(workdir)), "ok")
         targets = [floor, peer, *bots]

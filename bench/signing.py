@@ -1,4 +1,5 @@
-"""The request every target is loaded with: a signed ``/billing-invite list`` from the owner."""
+"""Signed requests: any body as Slack would sign it, and the one request part 1 loads every
+target with, a ``/billing-invite list`` from the owner."""
 
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from bench.config import CHANNEL, OWNER, SIGNING_SECRET, TEAM
 
 PATH = "/slack/events"
 CONTENT_TYPE = "application/x-www-form-urlencoded"
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,15 @@ def list_command(response_url: str) -> SignedRequest:
             "trigger_id": "1000.2000.bench",
         }
     )
+    return sign(body)
+
+
+def sign(body: str, content_type: str = CONTENT_TYPE) -> SignedRequest:
+    """``body`` with the headers Slack would send it with, signed now."""
     timestamp = str(int(time.time()))
     signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
     headers = {
-        "Content-Type": CONTENT_TYPE,
+        "Content-Type": content_type,
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": str(signature),
     }

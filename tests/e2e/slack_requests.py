@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from bot.blocks import ids
 from tests.slack_stub import SlackStub
 
 TEAM = "T0001"
@@ -218,4 +219,21 @@ def event_body(event: dict[str, Any], *, event_id: str, team: str) -> dict[str, 
                 "is_enterprise_install": False,
             }
         ],
+    }
+
+
+def invite_values(emails: str, permissions: list[str] | None) -> dict[str, Any]:
+    """``state.values`` of the Invite New User modal; ``None`` permissions means All."""
+    grant = ids.GRANT_ALL if permissions is None else ids.GRANT_CHOOSE
+    chosen = [
+        {"text": {"type": "plain_text", "text": key}, "value": key} for key in permissions or []
+    ]
+    return {
+        ids.EMAILS_BLOCK: {ids.EMAILS_INPUT: {"type": "plain_text_input", "value": emails}},
+        ids.GRANT_BLOCK: {
+            ids.GRANT_INPUT: {"type": "radio_buttons", "selected_option": {"value": grant}}
+        },
+        ids.PERMISSIONS_BLOCK: {
+            ids.PERMISSIONS_INPUT: {"type": "checkboxes", "selected_options": chosen}
+        },
     }

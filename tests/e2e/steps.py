@@ -12,6 +12,7 @@ from bot.app import BACKGROUND_WORKERS
 from bot.blocks import ids
 from bot.scheduler import sweep_and_deliver
 from tests.e2e.conftest import OWNER, Driven, Running
+from tests.e2e.slack_requests import invite_values
 
 ACCOUNT = "Acme Ltd"
 
@@ -19,23 +20,6 @@ ACCOUNT = "Acme Ltd"
 def set_up(running: Driven, name: str = ACCOUNT, *, channel: str = "C0BILLING") -> None:
     assert running.slack.command(OWNER, f"setup {name}", channel=channel).status_code == 200
     running.stub.wait_for(lambda calls: any("is ready" in json.dumps(c.args) for c in calls))
-
-
-def invite_values(emails: str, permissions: list[str] | None) -> dict[str, Any]:
-    """``state.values`` of the Invite New User modal; ``None`` permissions means All."""
-    grant = ids.GRANT_ALL if permissions is None else ids.GRANT_CHOOSE
-    chosen = [
-        {"text": {"type": "plain_text", "text": key}, "value": key} for key in permissions or []
-    ]
-    return {
-        ids.EMAILS_BLOCK: {ids.EMAILS_INPUT: {"type": "plain_text_input", "value": emails}},
-        ids.GRANT_BLOCK: {
-            ids.GRANT_INPUT: {"type": "radio_buttons", "selected_option": {"value": grant}}
-        },
-        ids.PERMISSIONS_BLOCK: {
-            ids.PERMISSIONS_INPUT: {"type": "checkboxes", "selected_options": chosen}
-        },
-    }
 
 
 def opened_view(running: Driven, callback_id: str) -> dict[str, Any]:

@@ -35,8 +35,13 @@ from bot.core import DEFAULT_TIMINGS
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from tests.e2e.conftest import API_TOKEN, OWNER, OWNER_EMAIL, SECRET, Running, serve_bot
-from tests.e2e.slack_requests import click_payload, command_body, submission_payload
-from tests.e2e.steps import ACCOUNT, drain, invite_values
+from tests.e2e.slack_requests import (
+    click_payload,
+    command_body,
+    invite_values,
+    submission_payload,
+)
+from tests.e2e.steps import ACCOUNT, drain
 from tests.slack_stub import TEAM_ID, SlackStub
 from tests.slack_stub.server import RESPONSE_URL_METHOD, RecordedCall
 
