@@ -2,6 +2,7 @@
 read-only engines for commands that only look."""
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool, StaticPool
 
 READ_ONLY = "billing_read_only"
+HOLDS_WRITE_TURN = "billing_holds_write_turn"
 SQLITE_BUSY_TIMEOUT_S = 30
 # Enough connections for every thread that may hold one at once (request workers, background
 # work, the scheduler), so none waits for the pool or opens and closes one per request.
@@ -85,12 +87,44 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         # A deferred transaction that later writes can fail at once with SQLITE_BUSY when
         # another writer got there first; IMMEDIATE takes the write lock up front and waits.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # SQLite's own wait for its write lock is sleeping and retrying: under load a writer
+        # can lose for seconds. This process's writers wait their turn on a lock instead,
+        # each woken as soon as the one before it ends (other processes still use SQLite's).
+        if not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise TimeoutError(f"no turn to write within {SQLITE_BUSY_TIMEOUT_S} s")
+        connection.info[HOLDS_WRITE_TURN] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end_turn(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def end_turn(connection: Connection) -> None:
+        end_turn_of(connection.info)
+
+    # However a transaction ends, its connection's turn ends when it is back in the pool.
+    @event.listens_for(engine, "reset")
+    def reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        end_turn_of(connection_record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def invalidate(dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
+        end_turn_of(connection_record.info)
+
+    def end_turn_of(info: dict[str, Any]) -> None:
+        if info.pop(HOLDS_WRITE_TURN, False):
+            writers.release()
 
 
 def is_database_reachable(engine: Engine) -> bool:

@@ -2,6 +2,8 @@
 from a channel. Slack retries an event it thinks was lost; each event id is handled once,
 whichever replica gets it."""
 
+from collections.abc import Callable
+
 from slack_bolt import App
 from slack_bolt.kwargs_injection.args import Args
 
@@ -11,24 +13,34 @@ from bot.handlers.common import Deps
 
 
 def register(app: App, deps: Deps) -> None:
-    def first_time(args: Args) -> bool:
-        args.ack()
+    def once(args: Args, work: Callable[[], object]) -> None:
+        """After the response, do ``work`` unless this event was handled already (recording
+        handled events is a write: the acknowledgement does not wait for it)."""
         event_id = str(args.body.get("event_id") or "")
-        return not event_id or deps.core.outbox.first_time(event_id)
+
+        def first_time_only() -> None:
+            if not event_id or deps.core.outbox.first_time(event_id):
+                work()
+
+        deps.later(args, first_time_only)
 
     def on_home_opened(args: Args) -> None:
-        event = args.event or {}
-        if event.get("tab") == "home" and first_time(args):
+        args.ack()
+        if (args.event or {}).get("tab") == "home":
             team, user = caller_of(args).where_and_who
-            deps.later(args, lambda: deps.homes.publish(team, user))
+            once(args, lambda: deps.homes.publish(team, user))
 
     def on_team_join(args: Args) -> None:
+        args.ack()
         user = (args.event or {}).get("user") or {}
         email = str((user.get("profile") or {}).get("email") or "")
-        if first_time(args) and email:
+        if email:
             team = caller_of(args).team_id
-            deps.core.invitations.welcome(team, email)
-            deps.after_change(team)
+            once(args, lambda: welcome(team, email))
+
+    def welcome(team: str, email: str) -> None:
+        deps.core.invitations.welcome(team, email)
+        deps.after_change(team)
 
     def is_the_bot(args: Args) -> bool:
         bot = args.context.bot_user_id
@@ -36,19 +48,24 @@ def register(app: App, deps: Deps) -> None:
 
     def on_bot_added(args: Args) -> None:
         args.ack()
-        if is_the_bot(args) and first_time(args):
+        if is_the_bot(args):
             team, channel = caller_of(args).team_id, str((args.event or {}).get("channel") or "")
-            account = deps.core.channels.can_post(team, channel)
-            if account is not None:
-                deps.after_change(team, account.owner_user_id)
+            once(args, lambda: bot_can_post(team, channel))
+
+    def bot_can_post(team: str, channel: str) -> None:
+        account = deps.core.channels.can_post(team, channel)
+        if account is not None:
+            deps.after_change(team, account.owner_user_id)
 
     def bot_removed(args: Args) -> None:
-        if first_time(args):
-            team, channel = caller_of(args).team_id, str((args.event or {}).get("channel") or "")
-            problem = ChannelProblem.NOT_A_MEMBER
-            account = deps.core.channels.cannot_post(team, channel, problem)
-            if account is not None:
-                deps.after_change(team, account.owner_user_id)
+        args.ack()
+        team, channel = caller_of(args).team_id, str((args.event or {}).get("channel") or "")
+        once(args, lambda: bot_cannot_post(team, channel))
+
+    def bot_cannot_post(team: str, channel: str) -> None:
+        account = deps.core.channels.cannot_post(team, channel, ChannelProblem.NOT_A_MEMBER)
+        if account is not None:
+            deps.after_change(team, account.owner_user_id)
 
     def on_member_left(args: Args) -> None:
         args.ack()
