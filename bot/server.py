@@ -10,7 +10,9 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from bot.api import access_routes
-from bot.app import create_app
+from bot.app import Bot, create_app
+from bot.core.invitations import Response as Answer
+from bot.pages.routes import invitation_routes
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, load_settings
 from bot.slack.http import slack_events_route
@@ -25,6 +27,7 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
     routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot)]
     if settings.BILLING_API_TOKEN is not None:
         routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
+    routes += page_routes(bot, settings)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -46,6 +49,20 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
             await bot.close()
 
     return create_web_app(engine, routes, lifespan=lifespan)
+
+
+def page_routes(bot: Bot, settings: Settings) -> list[BaseRoute]:
+    """The emailed invitation links' pages, when invitations are emailed (DESIGN §11)."""
+    if settings.mail is None:
+        return []
+    deps = bot.deps
+
+    def after_answer(answer: Answer) -> None:
+        account = answer.account
+        deps.after_change(account.team_id, account.owner_user_id, answer.invitation.invitee_user_id)
+
+    secure = settings.mail.public_url.startswith("https://")
+    return invitation_routes(deps.core, after_answer, secure_cookies=secure)
 
 
 def from_environment() -> Starlette:

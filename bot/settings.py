@@ -1,5 +1,6 @@
 """Settings from the environment and ``.env``, exactly as DESIGN §5 names them."""
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Self, TypeVar
 from urllib.parse import urlsplit
@@ -220,7 +221,7 @@ class Settings(DatabaseSettings):
         )
 
 
-def _require_together(required: dict[str, object], *, given: dict[str, object]) -> None:
+def _require_together(required: Mapping[str, object], *, given: Mapping[str, object]) -> None:
     """Refuse, in one line, a group of settings given in part: those of ``required`` that
     are missing, named with those of ``given`` that are set."""
     missing = [name for name, value in required.items() if value is None]

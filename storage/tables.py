@@ -150,6 +150,8 @@ class Invitation(SQLModel, table=True):
     lives: the token itself is never stored, and the hash goes when the invitation closes."""
     emailed_at: datetime | None = _timestamp(nullable=True)
     """When the invitee, not found in the workspace, was first owed an email."""
+    inviter_name: str | None = Field(default=None, max_length=200)
+    """The inviter's name in Slack when the link was made, shown by the email and its page."""
 
 
 CONTACT_EMAIL_KINDS = ("general", "product", "domain", "invoice", "support", "affiliate")

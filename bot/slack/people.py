@@ -27,6 +27,19 @@ def person(client: WebClient, user_id: str) -> SlackPerson:
     )
 
 
+def display_name(client: WebClient, user_id: str) -> str:
+    """What the workspace calls ``user_id`` (display name, else real name); "" for a user
+    Slack no longer knows."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return ""
+        raise
+    profile = user.get("profile", {})
+    return str(profile.get("display_name") or profile.get("real_name") or user.get("name") or "")
+
+
 def user_id_for_email(client: WebClient, email: str) -> str | None:
     """The workspace member with this email, or None when there is none."""
     try:

@@ -1,5 +1,5 @@
-"""invitation emails: the hash of an invitation's emailed link, when it was emailed, and the
-outbox kind that sends the email (DESIGN §11)
+"""invitation emails: the hash of an invitation's emailed link, when it was emailed, who
+invited (as the email names them), and the outbox kind that sends the email (DESIGN §11)
 
 Revision ID: 0010_invitation_emails
 Revises: 0008_billing_portal
@@ -56,12 +56,14 @@ def upgrade() -> None:
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("link_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("emailed_at", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("inviter_name", sa.String(length=200), nullable=True))
         batch_op.create_unique_constraint("uq_invitation_link_hash", ["link_hash"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_constraint("uq_invitation_link_hash", type_="unique")
+        batch_op.drop_column("inviter_name")
         batch_op.drop_column("emailed_at")
         batch_op.drop_column("link_hash")
     with op.batch_alter_table("outbox", recreate="always") as batch_op:
