@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer, Sender
 from bot.slack.home import HomePublisher
-from bot.slack.people import display_name
+from bot.slack.people import full_name
 from bot.whmcs.client import WhmcsClient
 from bot.whmcs.portal import WhmcsPortal
 from bot.whmcs.sender import PortalSender
@@ -137,7 +137,7 @@ def _emails(
     mail = settings.mail
     if mail is None:
         return {}
-    name_of = functools.partial(display_name, client)
+    name_of = functools.partial(full_name, client)
     sender = InvitationMailer(core, mail, Mailer(mail.smtp), clock, name_of)
     return {OutboxKind.INVITATION_EMAIL: sender.send}
 

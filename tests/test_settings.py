@@ -402,5 +402,5 @@ def test_malformed_mail_settings_are_one_line_without_the_password(
 
 def test_an_empty_smtp_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", " ")
-    with pytest.raises(SettingsError, match="^setting SMTP_URL is set but empty$"):
+    with pytest.raises(SettingsError, match=r"^setting SMTP_URL is set but empty$"):
         load_settings()

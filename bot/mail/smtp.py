@@ -10,10 +10,10 @@ TIMEOUT_S = 20.0
 
 
 class Mailer:
-    def __init__(self, config: SmtpConfig, *, tls: ssl.SSLContext | None = None) -> None:
-        """``tls``: whom to trust (the system's certificate authorities by default)."""
+    def __init__(self, config: SmtpConfig) -> None:
         self._config = config
-        self._tls = tls or ssl.create_default_context()
+        # The system's certificate authorities, or those of the file SSL_CERT_FILE names.
+        self._tls = ssl.create_default_context()
 
     def send(self, message: EmailMessage) -> None:
         """Hand ``message`` to the server; raises ``smtplib.SMTPException`` (an ``OSError``)

@@ -27,9 +27,9 @@ def person(client: WebClient, user_id: str) -> SlackPerson:
     )
 
 
-def display_name(client: WebClient, user_id: str) -> str:
-    """What the workspace calls ``user_id`` (display name, else real name); "" for a user
-    Slack no longer knows."""
+def full_name(client: WebClient, user_id: str) -> str:
+    """``user_id``'s name for someone outside the workspace: the real name, else the display
+    name; "" for a user Slack no longer knows."""
     try:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as error:
@@ -37,7 +37,8 @@ def display_name(client: WebClient, user_id: str) -> str:
             return ""
         raise
     profile = user.get("profile", {})
-    return str(profile.get("display_name") or profile.get("real_name") or user.get("name") or "")
+    names = (profile.get("real_name"), user.get("real_name"), profile.get("display_name"))
+    return str(next((name for name in names if name), user.get("name") or ""))
 
 
 def user_id_for_email(client: WebClient, email: str) -> str | None:
