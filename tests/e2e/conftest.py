@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from bot.api import access_routes
 from bot.app import Bot, create_app
+from bot.server import page_routes
 from bot.settings import load_settings
 from bot.slack.http import slack_events_route
 from bot.web import create_web_app
@@ -71,25 +72,37 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Running]:
-    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
+def serve_bot(
+    engine: Engine,
+    stub: SlackStub,
+    *,
+    port: int | None = None,
+    log_level: str = "warning",
+    **settings: str,
+) -> Iterator[Running]:
+    """The bot on ``engine`` served by uvicorn in a thread on ``port`` (a free one by
+    default), until the block ends."""
     config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
                            SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
                            DATABASE_URL=engine.url.render_as_string(hide_password=False),
                            **settings)  # fmt: skip
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
-    routes = [slack_events_route(bot), *access_routes(bot.deps.core, API_TOKEN)]
+    routes = [
+        slack_events_route(bot),
+        *access_routes(bot.deps.core, API_TOKEN),
+        *page_routes(bot, config),
+    ]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         await bot.close()
 
-    port = free_port()
+    port = port or free_port()
     web_app = create_web_app(engine, routes, lifespan=lifespan)
     server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+                                           log_level=log_level))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
