@@ -2,8 +2,8 @@
 
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,17 +71,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> AbstractContextManager[Running]:
+    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
+    return serve_bot_on(engine, stub, free_port(), settings)
+
+
 @contextmanager
-def serve_bot(
+def serve_bot_on(
     engine: Engine,
     stub: SlackStub,
+    port: int,
+    settings: Mapping[str, str],
     *,
-    port: int | None = None,
     log_level: str = "warning",
-    **settings: str,
 ) -> Iterator[Running]:
-    """The bot on ``engine`` served by uvicorn in a thread on ``port`` (a free one by
-    default), until the block ends."""
+    """``serve_bot`` on ``port``, its access log on with ``log_level="info"``."""
     config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
                            SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
                            DATABASE_URL=engine.url.render_as_string(hide_password=False),
@@ -99,7 +103,6 @@ def serve_bot(
         yield
         await bot.close()
 
-    port = port or free_port()
     web_app = create_web_app(engine, routes, lifespan=lifespan)
     server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
                                            log_level=log_level))  # fmt: skip

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import Engine
 
-from tests.e2e.conftest import Running, free_port, serve_bot
+from tests.e2e.conftest import Running, free_port, serve_bot_on
 from tests.e2e.steps import eventually, invite, set_up
 from tests.slack_stub import SlackStub
 from tests.smtp_catcher import Catcher, smtp_catcher
@@ -42,19 +42,17 @@ class Emailing:
 
 
 @contextmanager
-def emailing(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Emailing]:
+def emailing(engine: Engine, stub: SlackStub, *, log_level: str = "warning") -> Iterator[Emailing]:
+    """The bot emailing invitations to an SMTP server beside it, its account set up."""
     port, smtp_port = free_port(), free_port()
+    settings = {
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MAIL_FROM": "Billing Access <billing@example.com>",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     with (
         smtp_catcher(smtp_port) as catcher,
-        serve_bot(
-            engine,
-            stub,
-            port=port,
-            SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-            MAIL_FROM="Billing Access <billing@example.com>",
-            PUBLIC_URL=f"http://127.0.0.1:{port}",
-            **settings,
-        ) as running,
+        serve_bot_on(engine, stub, port, settings, log_level=log_level) as running,
     ):
         set_up(running)
         yield Emailing(running, catcher)
