@@ -2,6 +2,7 @@
 through Selenium): the facts, Accept, Decline, a dead link, and a phone-width screenshot kept
 under tests/artifacts/."""
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +85,10 @@ def test_accepting_on_the_page(emailed: Emailing, browser: webdriver.Chrome) -> 
     user = access(emailed.running, OUTSIDER)
     assert (user["status"], user["permissions"]) == ("active", ["invoices", "tickets"])
     wait_for_dm(emailed.running, OWNER, "accepted your invitation")
+    stub = emailed.running.stub  # the owner's App Home lists them as an active user
+    stub.wait_for(
+        lambda _c: "User · Active" in json.dumps(stub.home_view(OWNER), ensure_ascii=False)
+    )
 
     browser.get(link)
     assert text_of(browser, "outcome") == "This link cannot be used"
