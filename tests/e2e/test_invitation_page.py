@@ -4,6 +4,7 @@ while the Slack DM is out as well (first answer wins)."""
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -163,3 +164,18 @@ def test_reminders_and_the_pending_list_say_emailed(emailed: Emailing) -> None:
     reply = running.slack.command(OWNER, "pending")
     assert reply.status_code == 200
     eventually(lambda: "emailed" in reply.text + json.dumps(running.stub.responses()))
+
+
+def test_an_expired_link_is_gone_and_cannot_be_answered(
+    emailed: Emailing, http: httpx.Client
+) -> None:
+    link = emailed.invite_outsider()
+    page = http.get(link)
+    emailed.running.clock.advance(timedelta(days=8))
+    response = http.get(link)
+    assert response.status_code == 410
+    assert "expired" in response.text and "Acme" not in response.text
+    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    refused = http.post(link, data={"csrf": csrf, "choice": "accept"})
+    assert refused.status_code == 409
+    assert access(emailed.running, OUTSIDER)["status"] == "expired"
