@@ -1,5 +1,6 @@
 """The composition root: settings in, the Bolt app with every listener wired by closure out."""
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,14 +17,18 @@ from bot.handlers import actions, commands, events, views, workspace
 from bot.handlers.common import Deps
 from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
+from bot.mail.sender import InvitationMailer
+from bot.mail.smtp import Mailer
 from bot.settings import Settings
 from bot.slack.client import make_client
-from bot.slack.delivery import Deliverer
+from bot.slack.delivery import Deliverer, Sender
 from bot.slack.home import HomePublisher
+from bot.slack.people import full_name
 from bot.whmcs.client import WhmcsClient
 from bot.whmcs.portal import WhmcsPortal
 from bot.whmcs.sender import PortalSender
 from bot.whmcs.sync import PortalSync
+from storage.tables import OutboxKind
 from storage.unit_of_work import unit_of_work_factory
 
 BACKGROUND_WORKERS = 8
@@ -85,7 +90,9 @@ def create_app(
     )
     background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
     to_whmcs = PortalSender(core, portal).senders() if portal is not None else {}
-    deliverer = Deliverer(core, client, clock, to_whmcs)
+    deliverer = Deliverer(
+        core, client, clock, {**to_whmcs, **_emails(settings, core, client, clock)}
+    )
     homes = HomePublisher(core, client, clock)
     replies = ReplyCache()
     portal_sync = (
@@ -115,6 +122,19 @@ def create_app(
     return Bot(app, deps, verifier, closers)
 
 
+def _emails(
+    settings: Settings, core: BillingAccess, client: WebClient, clock: Clock
+) -> dict[OutboxKind, Sender]:
+    """The sender of invitation emails, when ``SMTP_URL``, ``MAIL_FROM`` and ``PUBLIC_URL``
+    turn them on (DESIGN §11)."""
+    mail = settings.mail
+    if mail is None:
+        return {}
+    name_of = functools.partial(full_name, client)
+    sender = InvitationMailer(core, mail, Mailer(mail.smtp), clock, name_of)
+    return {OutboxKind.INVITATION_EMAIL: sender.send}
+
+
 def _redact(settings: Settings) -> None:
     secrets = (
         settings.SLACK_BOT_TOKEN,
@@ -122,6 +142,10 @@ def _redact(settings: Settings) -> None:
         settings.SLACK_APP_TOKEN,
         settings.BILLING_API_TOKEN,
         settings.METRICS_TOKEN,
+        settings.SMTP_URL,
     )
     whmcs = settings.whmcs.secret_values() if settings.whmcs is not None else ()
-    redact_secrets([*(s.get_secret_value() for s in secrets if s is not None), *whmcs])
+    mail = settings.mail
+    smtp = (mail.smtp.password,) if mail is not None and mail.smtp.password is not None else ()
+    secret_values = (s.get_secret_value() for s in (*secrets, *smtp) if s is not None)
+    redact_secrets([*secret_values, *whmcs])

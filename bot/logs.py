@@ -1,11 +1,14 @@
 """Secrets never reach a log: every record, from any library, is redacted as it is made."""
 
 import logging
+import re
 import threading
 import traceback
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
+LINK_TOKEN = re.compile(r"(/invitations/)[^/\s?\"']+")
+"""The token of an emailed invitation link in a path (uvicorn's access log among others)."""
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -31,6 +34,8 @@ def redact_secrets(secrets: Iterable[str | None]) -> None:
 
 
 def _redact(record: logging.LogRecord) -> None:
+    if isinstance(record.args, tuple):  # cleaned one by one, for formatters that read them
+        record.args = tuple(_clean(a) if isinstance(a, str) else a for a in record.args)
     message = record.getMessage()
     if record.exc_info and record.exc_info[1] is not None:
         record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
@@ -42,6 +47,7 @@ def _redact(record: logging.LogRecord) -> None:
 
 
 def _clean(text: str) -> str:
+    text = LINK_TOKEN.sub(rf"\g<1>{REDACTED}", text)
     for secret in _secrets:
         text = text.replace(secret, REDACTED)
     return text

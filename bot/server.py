@@ -11,7 +11,9 @@ from starlette.routing import BaseRoute
 
 from bot.api import access_routes
 from bot.app import Bot, create_app
+from bot.core.invitations import Response as Answer
 from bot.metrics import metrics_route
+from bot.pages.routes import invitation_routes
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, load_settings
 from bot.slack.http import slack_events_route
@@ -48,13 +50,27 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
 
 
 def other_routes(bot: Bot, settings: Settings) -> list[BaseRoute]:
-    """The routes beside Slack's, each on only when its bearer token is set."""
+    """The routes beside Slack's, each on only when its settings are set."""
     routes: list[BaseRoute] = []
     if settings.BILLING_API_TOKEN is not None:
         routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
     if settings.METRICS_TOKEN is not None:
         routes.append(metrics_route(bot.deps.core, settings.METRICS_TOKEN.get_secret_value()))
-    return routes
+    return routes + page_routes(bot, settings)
+
+
+def page_routes(bot: Bot, settings: Settings) -> list[BaseRoute]:
+    """The emailed invitation links' pages, when invitations are emailed (DESIGN §11)."""
+    if settings.mail is None:
+        return []
+    deps = bot.deps
+
+    def after_answer(answer: Answer) -> None:
+        account = answer.account
+        deps.after_change(account.team_id, account.owner_user_id, answer.invitation.invitee_user_id)
+
+    secure = settings.mail.public_url.startswith("https://")
+    return invitation_routes(deps.core, after_answer, secure_cookies=secure)
 
 
 def from_environment() -> Starlette:

@@ -1,5 +1,6 @@
 """Settings from the environment and ``.env``, exactly as DESIGN §5 names them."""
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Self, TypeVar
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.core import Timings
 from bot.durations import parse_duration
+from bot.mail.config import MailConfig, parse_sender, parse_smtp_url
 from bot.whmcs.config import DEFAULT_MAX_CONCURRENCY, DEFAULT_SYNC_EVERY, WhmcsConfig
 
 
@@ -82,6 +84,9 @@ class Settings(DatabaseSettings):
     WHMCS_API_ACCESS_KEY: SecretStr | None = None
     WHMCS_SYNC_EVERY: Duration = DEFAULT_SYNC_EVERY
     WHMCS_MAX_CONCURRENCY: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
+    PUBLIC_URL: str | None = None
+    SMTP_URL: SecretStr | None = None
+    MAIL_FROM: str | None = None
 
     @field_validator(
         "SLACK_BOT_TOKEN",
@@ -92,6 +97,7 @@ class Settings(DatabaseSettings):
         "WHMCS_API_IDENTIFIER",
         "WHMCS_API_SECRET",
         "WHMCS_API_ACCESS_KEY",
+        "SMTP_URL",
     )
     @classmethod
     def _not_blank(cls, value: SecretStr | None) -> SecretStr | None:
@@ -131,6 +137,43 @@ class Settings(DatabaseSettings):
             )
         return value
 
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value.strip())
+        if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+            raise ValueError(
+                "must be an absolute http:// or https:// URL, e.g. https://billing.example.com"
+            )
+        return value.strip().rstrip("/")
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("MAIL_FROM")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_sender(value)
+        return value
+
+    @model_validator(mode="after")
+    def _mail_complete(self) -> Self:
+        """Emails are on with ``SMTP_URL``, ``MAIL_FROM`` and ``PUBLIC_URL`` (the links need
+        it), or off without the first two."""
+        mail = {"SMTP_URL": self.SMTP_URL, "MAIL_FROM": self.MAIL_FROM}
+        if not any(value is not None for value in mail.values()):
+            return self
+        required = {**mail, "PUBLIC_URL": self.PUBLIC_URL}
+        _require_together(required, given=mail)
+        return self
+
     @model_validator(mode="after")
     def _whmcs_complete(self) -> Self:
         """WHMCS is on with its URL and both credentials, or off with none of its settings."""
@@ -139,17 +182,21 @@ class Settings(DatabaseSettings):
             "WHMCS_API_IDENTIFIER": self.WHMCS_API_IDENTIFIER,
             "WHMCS_API_SECRET": self.WHMCS_API_SECRET,
         }
-        given = {**required, "WHMCS_API_ACCESS_KEY": self.WHMCS_API_ACCESS_KEY}
-        missing = [name for name, value in required.items() if value is None]
-        present = [name for name, value in given.items() if value is not None]
-        if missing and present:
-            setting = "setting" if len(missing) == 1 else "settings"
-            verb = "is" if len(missing) == 1 else "are"
-            raise PydanticCustomError(
-                "incomplete",
-                f"{setting} {_listing(missing)} {verb} required with {_listing(present)}",
-            )
+        _require_together(
+            required, given={**required, "WHMCS_API_ACCESS_KEY": self.WHMCS_API_ACCESS_KEY}
+        )
         return self
+
+    @property
+    def mail(self) -> MailConfig | None:
+        """How to send invitation emails, or None when none are sent."""
+        if self.SMTP_URL is None or self.MAIL_FROM is None or self.PUBLIC_URL is None:
+            return None
+        return MailConfig(
+            smtp=parse_smtp_url(self.SMTP_URL.get_secret_value()),
+            sender=parse_sender(self.MAIL_FROM),
+            public_url=self.PUBLIC_URL,
+        )
 
     @property
     def whmcs(self) -> WhmcsConfig | None:
@@ -173,6 +220,19 @@ class Settings(DatabaseSettings):
     def timings(self) -> Timings:
         return Timings(
             self.REMINDER_FIRST_AFTER, self.REMINDER_REPEAT_EVERY, self.INVITE_EXPIRES_AFTER
+        )
+
+
+def _require_together(required: Mapping[str, object], *, given: Mapping[str, object]) -> None:
+    """Refuse, in one line, a group of settings given in part: those of ``required`` that
+    are missing, named with those of ``given`` that are set."""
+    missing = [name for name, value in required.items() if value is None]
+    present = [name for name, value in given.items() if value is not None]
+    if missing and present:
+        setting = "setting" if len(missing) == 1 else "settings"
+        verb = "is" if len(missing) == 1 else "are"
+        raise PydanticCustomError(
+            "incomplete", f"{setting} {_listing(missing)} {verb} required with {_listing(present)}"
         )
 
 

@@ -119,6 +119,12 @@ class Invitations(_Repository[Invitation]):
             query = query.with_for_update()
         return self._session.exec(query).first()
 
+    def by_link_hash(self, link_hash: str, *, for_update: bool = False) -> Invitation | None:
+        query = select(Invitation).where(Invitation.link_hash == link_hash)
+        if for_update:
+            query = query.with_for_update()
+        return self._session.exec(query).first()
+
     def pending_for(
         self, account_id: int, email: str, *, for_update: bool = False
     ) -> Invitation | None:

@@ -124,6 +124,7 @@ class Invitation(SQLModel, table=True):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_invitation_due_expiry", "status", "expires_at"),
+        UniqueConstraint("link_hash", name="uq_invitation_link_hash"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -144,6 +145,13 @@ class Invitation(SQLModel, table=True):
     dm_ts: str | None = Field(default=None, max_length=32)
     syncing: bool = _flag()
     """The invitation is on its way to the billing portal, not yet confirmed."""
+    link_hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 (hex) of the token in the emailed link (DESIGN §11), or None while no link
+    lives: the token itself is never stored, and the hash goes when the invitation closes."""
+    emailed_at: datetime | None = _timestamp(nullable=True)
+    """When the invitee, not found in the workspace, was first owed an email."""
+    inviter_name: str | None = Field(default=None, max_length=200)
+    """The inviter's name in Slack when the link was made, shown by the email and its page."""
 
 
 CONTACT_EMAIL_KINDS = ("general", "product", "domain", "invoice", "support", "affiliate")
@@ -206,6 +214,7 @@ class OutboxKind(StrEnum):
     PORTAL_CONTACT_ADD = "portal_contact_add"
     PORTAL_CONTACT_REMOVE = "portal_contact_remove"
     PORTAL_NEWS = "portal_news"
+    INVITATION_EMAIL = "invitation_email"
 
 
 CHANNEL_KINDS = frozenset({OutboxKind.REMINDER, OutboxKind.EXPIRY_NOTICE})

@@ -29,6 +29,9 @@ ALL_SETTINGS = (
     "WHMCS_API_ACCESS_KEY",
     "WHMCS_SYNC_EVERY",
     "WHMCS_MAX_CONCURRENCY",
+    "PUBLIC_URL",
+    "SMTP_URL",
+    "MAIL_FROM",
 )
 WHMCS_URL = "https://billing.example.com/includes/api.php"
 WHMCS_SECRETS = {
@@ -293,3 +296,113 @@ def test_a_malformed_whmcs_setting_is_one_exact_line(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value) == line
+
+
+MAIL = {
+    "SMTP_URL": "smtp://mailer:smtp-password-value@mail.example.com",
+    "MAIL_FROM": "Billing Access <billing@example.com>",
+    "PUBLIC_URL": "https://billing.example.com/",
+}
+
+
+def test_mail_is_off_by_default() -> None:
+    assert load_settings().mail is None
+
+
+def test_mail_is_on_with_smtp_sender_and_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in MAIL.items():
+        monkeypatch.setenv(name, value)
+    mail = load_settings().mail
+    assert mail is not None
+    assert (mail.smtp.host, mail.smtp.port, mail.smtp.security) == (
+        "mail.example.com",
+        587,
+        "starttls",
+    )
+    assert mail.smtp.password is not None
+    assert mail.smtp.password.get_secret_value() == "smtp-password-value"
+    assert (mail.sender.display_name, mail.sender.addr_spec) == (
+        "Billing Access",
+        "billing@example.com",
+    )
+    assert mail.public_url == "https://billing.example.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "port", "security", "user"),
+    [
+        ("smtps://u:p@mail.example.com", 465, "tls", "u"),
+        ("smtp://relay.internal:25", 25, "none", None),
+        ("smtp://relay.internal", 25, "none", None),
+        ("smtp://me%40example.com:p@mail.example.com:2525", 2525, "starttls", "me@example.com"),
+    ],
+)
+def test_smtp_url_forms(
+    monkeypatch: pytest.MonkeyPatch, url: str, port: int, security: str, user: str | None
+) -> None:
+    for name, value in {**MAIL, "SMTP_URL": url}.items():
+        monkeypatch.setenv(name, value)
+    mail = load_settings().mail
+    assert mail is not None
+    assert (mail.smtp.port, mail.smtp.security, mail.smtp.username) == (port, security, user)
+
+
+@pytest.mark.parametrize(
+    ("given", "line"),
+    [
+        (["SMTP_URL"], "settings MAIL_FROM and PUBLIC_URL are required with SMTP_URL"),
+        (["MAIL_FROM"], "settings SMTP_URL and PUBLIC_URL are required with MAIL_FROM"),
+        (
+            ["SMTP_URL", "MAIL_FROM"],
+            "setting PUBLIC_URL is required with SMTP_URL and MAIL_FROM",
+        ),
+        (["SMTP_URL", "PUBLIC_URL"], "setting MAIL_FROM is required with SMTP_URL"),
+    ],
+)
+def test_mail_settings_go_together(
+    monkeypatch: pytest.MonkeyPatch, given: list[str], line: str
+) -> None:
+    for name in given:
+        monkeypatch.setenv(name, MAIL[name])
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == line
+
+
+def test_public_url_alone_turns_nothing_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL", "http://localhost:3000")
+    settings = load_settings()
+    assert (settings.PUBLIC_URL, settings.mail) == ("http://localhost:3000", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("SMTP_URL", "mail.example.com:587", "must be smtp://… (STARTTLS) or smtps://… (TLS)"),
+        ("SMTP_URL", "smtp://mailer@mail.example.com", "needs both a user and a password"),
+        ("SMTP_URL", "smtp://:smtp-password-value@mail.example.com", "needs both a user"),
+        ("SMTP_URL", "smtp://u:smtp-password-value@mail.example.com:99999", "has a port"),
+        ("SMTP_URL", "smtp://u:smtp-password-value@/", "has no host"),
+        ("MAIL_FROM", "billing", "must be an email address"),
+        ("MAIL_FROM", "Billing <billing@localhost>", "must be an email address"),
+        ("PUBLIC_URL", "billing.example.com", "must be an absolute http:// or https:// URL"),
+        ("PUBLIC_URL", "ftp://billing.example.com", "must be an absolute http:// or https:// URL"),
+    ],
+)
+def test_malformed_mail_settings_are_one_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, reason: str
+) -> None:
+    for setting, good in {**MAIL, name: value}.items():
+        monkeypatch.setenv(setting, good)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    line = str(caught.value)
+    assert line.startswith(f"setting {name} is malformed: {reason}")
+    assert "\n" not in line
+    assert "smtp-password-value" not in line
+
+
+def test_an_empty_smtp_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_URL", " ")
+    with pytest.raises(SettingsError, match=r"^setting SMTP_URL is set but empty$"):
+        load_settings()

@@ -38,7 +38,7 @@ from bot.blocks.text import (
     shown_name,
     truncate,
 )
-from bot.core.context import SYSTEM_ACTOR
+from bot.core.context import LINK_ACTOR, SYSTEM_ACTOR
 from bot.core.invitations import InviteResult
 from storage.tables import Account, AuditEvent, Contact, Invitation, Member
 
@@ -96,8 +96,11 @@ def _listed(title: str, parts: Sequence[Listing], above: Sequence[Block] = ()) -
     return message(title, [*top, *listings(parts, MESSAGE_BLOCKS - len(top))])
 
 
+NAMED_ACTORS = {SYSTEM_ACTOR: "system", LINK_ACTOR: "the invitee (emailed link)"}
+
+
 def _event_row(event: AuditEvent) -> Block:
-    actor = "system" if event.actor_user_id == SYSTEM_ACTOR else mention(event.actor_user_id)
+    actor = NAMED_ACTORS.get(event.actor_user_id) or mention(event.actor_user_id)
     action = escape(event.action.replace(".", " ").replace("_", " ").capitalize())
     target = f" · {shown_email(event.target)}" if event.target else ""
     lines = [f"{date_token(event.at)} · {actor} · *{action}*{target}"]

@@ -91,9 +91,11 @@ def owners_invitation_row(invitation: Invitation, now: datetime) -> list[Block]:
 
 def _invited_line(invitation: Invitation, now: datetime) -> str:
     expiry = "expired" if invitation.expires_at <= now else "expires"
+    emailed = " · emailed" if invitation.emailed_at is not None else ""
     return (
         f"Invited by {mention(invitation.invited_by_user_id)} "
         f"{age(invitation.created_at, now)} · {expiry} {date_token(invitation.expires_at)}"
+        f"{emailed}"
     )
 
 

@@ -11,6 +11,7 @@ from bot.core.connection import ConnectionService
 from bot.core.contacts import ContactService
 from bot.core.context import DEFAULT_TIMINGS, CoreContext, Timings
 from bot.core.invitations import InvitationService
+from bot.core.links import LinkService
 from bot.core.members import MemberService
 from bot.core.outbox import OutboxService
 from bot.core.portal import BillingPortal
@@ -37,6 +38,7 @@ class BillingAccess:
     connection: ConnectionService
     reconcile: ReconcileService
     portal_changes: PortalChangeService
+    links: LinkService
 
     @classmethod
     def create(
@@ -49,9 +51,10 @@ class BillingAccess:
         sync_every: timedelta = timedelta(minutes=5),
     ) -> "BillingAccess":
         context = CoreContext(uow, clock, defaults)
+        invitations = InvitationService(context)
         return cls(
             AccountService(context),
-            InvitationService(context),
+            invitations,
             MemberService(context),
             ContactService(context),
             AuditService(context),
@@ -61,4 +64,5 @@ class BillingAccess:
             ConnectionService(context, portal),
             ReconcileService(context, sync_every),
             PortalChangeService(context),
+            LinkService(context, invitations),
         )

@@ -14,8 +14,10 @@ def close_invitation(
     status: InvitationStatus,
     now: datetime,
 ) -> None:
-    """End the invitation; its DM is then updated so that its buttons are gone."""
+    """End the invitation; its DM is then updated so that its buttons are gone, and its
+    emailed link dies."""
     invitation.status = status
+    invitation.link_hash = None
     invitation.responded_at = now
     invitation.next_reminder_at = None
     uow.invitations.add(invitation)

@@ -12,6 +12,8 @@ from storage.tables import Account, AuditEvent
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 SYSTEM_ACTOR = "system"
+LINK_ACTOR = "emailed-link"
+"""The audit log's actor of an answer given on the emailed link's page (no Slack user)."""
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,19 @@
 """Invitations: invite, resend, revoke, accept, decline, expire."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.closing import close_invitation
-from bot.core.context import SYSTEM_ACTOR, CoreContext, Timings, account_id, record, require_account
+from bot.core.context import (
+    LINK_ACTOR,
+    SYSTEM_ACTOR,
+    CoreContext,
+    Timings,
+    account_id,
+    record,
+    require_account,
+)
 from bot.core.emails import MAX_EMAILS_AT_ONCE, normalise_email
 from bot.core.errors import (
     Conflict,
@@ -136,6 +144,7 @@ class InvitationService:
             invitation = self._open_invitation(uow, account, address, now)
             timings = self._context.defaults.for_account(account)
             invitation.sent_at = now
+            invitation.link_hash = None  # the resent invitation carries a new link
             invitation.expires_at = now + timings.invite_expires_after
             invitation.next_reminder_at = now + timings.reminder_first_after
             invitation.syncing = owe_invite(uow, account, invitation, now)
@@ -226,13 +235,42 @@ class InvitationService:
         *,
         accept: bool,
     ) -> Response:
-        now = self._context.now()
-        with self._context.uow() as uow:
+        def find(uow: UnitOfWork) -> tuple[Account, Invitation]:
             account = require_account(uow, team_id)
             invitation = uow.invitations.get(invitation_id, for_update=True)
             if invitation is None or invitation.account_id != account.id:
                 raise NotFound("That invitation does not exist.")
             _require_addressee(invitation, user_email)
+            return account, invitation
+
+        answerer = _Answerer(user_id, user_id, _from_elsewhere(user_organisation))
+        return self._answer(find, answerer, accept=accept)
+
+    def answer_link(self, link_hash: str, *, accept: bool) -> Response:
+        """Accept or decline on the page of the emailed link whose token hashes to
+        ``link_hash``: following the link proves the invitee owns the mailbox (as in WHMCS)."""
+
+        def find(uow: UnitOfWork) -> tuple[Account, Invitation]:
+            invitation = uow.invitations.by_link_hash(link_hash, for_update=True)
+            if invitation is None:
+                raise InvitationClosed(LINK_DEAD)
+            account = uow.accounts.get(invitation.account_id)
+            assert account is not None
+            return account, invitation
+
+        return self._answer(find, _Answerer(None, LINK_ACTOR, "by the emailed link"), accept=accept)
+
+    def _answer(
+        self,
+        find: Callable[[UnitOfWork], tuple[Account, Invitation]],
+        answerer: "_Answerer",
+        *,
+        accept: bool,
+    ) -> Response:
+        """The one path of an invitee's answer, from Slack or from the emailed link."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            account, invitation = find(uow)
             if accept and account.whmcs_client_id is not None:
                 raise Conflict(ACCEPT_IN_PORTAL)
             wanted = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
@@ -240,8 +278,8 @@ class InvitationService:
                 member = uow.members.by_email(account_id(account), invitation.email)
                 return Response(account, invitation, member, changed=False)
             self._require_open(uow, account, invitation, now)
-            member = _grant(uow, account, invitation, user_id, now) if accept else None
-            invitation.invitee_user_id = user_id
+            invitation.invitee_user_id = answerer.user_id or invitation.invitee_user_id
+            member = _grant(uow, account, invitation, now) if accept else None
             close_invitation(uow, account, invitation, wanted, now)
             enqueue(
                 uow,
@@ -255,11 +293,11 @@ class InvitationService:
                 uow,
                 account,
                 at=now,
-                actor=user_id,
+                actor=answerer.actor,
                 action=f"invitation.{wanted.value}",
                 target=invitation.email,
                 after=invitation.permissions if accept else None,
-                detail=_from_elsewhere(user_organisation),
+                detail=answerer.detail,
             )
             uow.commit()
             return Response(account, invitation, member, changed=True)
@@ -318,13 +356,22 @@ def _require_addressee(invitation: Invitation, user_email: str) -> None:
         raise NotAuthorized("Sorry, this invitation is addressed to someone else.")
 
 
-def _grant(
-    uow: UnitOfWork, account: Account, invitation: Invitation, user_id: str, now: datetime
-) -> Member:
+@dataclass(frozen=True)
+class _Answerer:
+    """Who answers an invitation: a Slack user, or (``user_id`` None) the emailed link's
+    follower; ``actor`` and ``detail`` are what the audit log records."""
+
+    user_id: str | None
+    actor: str
+    detail: str
+
+
+def _grant(uow: UnitOfWork, account: Account, invitation: Invitation, now: datetime) -> Member:
+    """The invitation's permissions, in force for the Slack user it reached, if any."""
     member = uow.members.by_email(account_id(account), invitation.email, for_update=True)
     if member is None:
         member = Member(account_id=account_id(account), email=invitation.email, created_at=now)
-    member.slack_user_id = user_id
+    member.slack_user_id = invitation.invitee_user_id
     member.status = MemberStatus.ACTIVE
     member.permissions = list(invitation.permissions)
     member.updated_at = now
@@ -358,6 +405,11 @@ def expire(
 def _from_elsewhere(organisation: str | None) -> str:
     return "" if organisation is None else f"from another organisation ({organisation})"
 
+
+LINK_DEAD = (
+    "This link is no longer valid: the invitation was answered, withdrawn, sent again with a "
+    "new link, or it expired."
+)
 
 ACCEPT_IN_PORTAL = (
     "This invitation is accepted in the billing portal: follow the link in the email it "

@@ -192,6 +192,22 @@ class OutboxService:
             finish(uow, job, self._context.now(), "sent")
             uow.commit()
 
+    def email_instead(self, job: Job) -> None:
+        """The invitee is not in the workspace: owe them the invitation by email (once per
+        first DM; each resend emails a new link), and mark this message handled."""
+        now = self._context.now()
+        with self._context.uow() as uow:
+            invitation = uow.invitations.get(job.outbox.invitation_id or 0, for_update=True)
+            assert invitation is not None
+            if not (job.is_first_dm and invitation.emailed_at is not None):
+                invitation.emailed_at = invitation.emailed_at or now
+                uow.invitations.add(invitation)
+                enqueue(
+                    uow, job.account, OutboxKind.INVITATION_EMAIL, now=now, invitation=invitation
+                )
+            finish(uow, job, now, "not in the workspace: emailed")
+            uow.commit()
+
     def record_reminder(self, job: Job, reminded: Sequence[Invitation]) -> None:
         """Count the reminder as sent for each invitation it listed, and mark it sent."""
         now = self._context.now()

@@ -58,7 +58,8 @@ class Deliverer:
         clock: Clock,
         others: Mapping[OutboxKind, Sender] | None = None,
     ) -> None:
-        """``others``: the senders of other outside systems (WHMCS), by the kinds they carry."""
+        """``others``: the senders of other outside systems (WHMCS, email), by the kinds they
+        carry; invitees not in the workspace are emailed when ``others`` carries emails."""
         self._core = core
         self._client = client
         self._clock = clock
@@ -150,10 +151,17 @@ class Deliverer:
             return "reached them already"
         user_id = user_id_for_email(self._client, invitation.email)
         if user_id is None:
-            return "not in the workspace yet"
+            return self._not_in_workspace(job)
         channel = self._client.conversations_open(users=user_id)["channel"]["id"]
         sent = self._post(channel, messages.invitation_dm(job.account, invitation))
         self._core.outbox.record_invitation_dm(job, user_id=user_id, channel_id=channel, ts=sent)
+        return ""
+
+    def _not_in_workspace(self, job: Job) -> str:
+        """Email the invitee when emails are on and WHMCS (which sends its own) is not."""
+        if OutboxKind.INVITATION_EMAIL not in self._senders or job.account.whmcs_client_id:
+            return "not in the workspace yet"
+        self._core.outbox.email_instead(job)
         return ""
 
     def _update_invitation(self, job: Job) -> str:

@@ -42,8 +42,7 @@ async def signed_body(
     A body declared too large, and signature headers missing, malformed or out of Slack's
     window, are refused before a byte of the body is read. The body is then read no further than
     ``limit`` and for no longer than ``BODY_SECONDS``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+    if declared_over(request, limit):
         return Refused(413, "body declared larger than the limit")
     problem = header_problem(verifier, request.headers)
     if problem is not None:
@@ -67,6 +66,12 @@ def header_problem(verifier: SignatureVerifier, headers: Mapping[str, str]) -> s
     if abs(verifier.clock.now() - int(timestamp)) > TIMESTAMP_WINDOW_SECONDS:
         return "timestamp more than 5 minutes from now"
     return None
+
+
+def declared_over(request: Request, limit: int) -> bool:
+    """Whether the request's ``Content-Length`` says its body is larger than ``limit``."""
+    declared = request.headers.get("content-length", "")
+    return declared.isascii() and declared.isdigit() and int(declared) > limit
 
 
 async def bounded_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | Refused:

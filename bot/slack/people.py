@@ -27,6 +27,20 @@ def person(client: WebClient, user_id: str) -> SlackPerson:
     )
 
 
+def full_name(client: WebClient, user_id: str) -> str:
+    """``user_id``'s name for someone outside the workspace: the real name, else the display
+    name; "" for a user Slack no longer knows."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return ""
+        raise
+    profile = user.get("profile", {})
+    names = (profile.get("real_name"), user.get("real_name"), profile.get("display_name"))
+    return str(next((name for name in names if name), user.get("name") or ""))
+
+
 def user_id_for_email(client: WebClient, email: str) -> str | None:
     """The workspace member with this email, or None when there is none."""
     try:

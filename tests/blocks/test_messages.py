@@ -1,6 +1,7 @@
 """Invitation DMs, notices and command replies."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -414,3 +415,15 @@ def test_invite_outcome_of_huge_emails() -> None:
         already_pending=[invitation(HUGE_EMAIL)],
     )
     checked(invite_outcome(result))
+
+
+def test_reminders_and_the_pending_list_say_which_invitations_were_emailed() -> None:
+    emailed = invitation("outside@example.org", id=8)
+    emailed.emailed_at = NOW - timedelta(days=1)
+    pending = [invitation(), emailed]
+    for posted in (reminder_digest(account(), pending, NOW), pending_list(account(), pending, NOW)):
+        rows = rendered_mrkdwn(checked(posted).blocks).split("\n*")
+        [outside] = [row for row in rows if row.startswith("outside@example.org")]
+        [inside] = [row for row in rows if row.startswith("new@acme.example.com")]
+        assert "· emailed" in outside
+        assert "emailed" not in inside

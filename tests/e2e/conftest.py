@@ -2,8 +2,8 @@
 
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,9 +70,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Running]:
+def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> AbstractContextManager[Running]:
     """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
+    return serve_bot_on(engine, stub, free_port(), settings)
+
+
+@contextmanager
+def serve_bot_on(
+    engine: Engine,
+    stub: SlackStub,
+    port: int,
+    settings: Mapping[str, str],
+    *,
+    log_level: str = "warning",
+) -> Iterator[Running]:
+    """``serve_bot`` on ``port``, its access log on with ``log_level="info"``."""
     config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
                            SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
                            DATABASE_URL=engine.url.render_as_string(hide_password=False),
@@ -86,10 +98,9 @@ def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Runn
         yield
         bot.close()
 
-    port = free_port()
     web_app = create_web_app(engine, routes, lifespan=lifespan)
     server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+                                           log_level=log_level))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
