@@ -1,7 +1,9 @@
 """Work asked for from many threads at once, done by one of them at a time."""
 
+import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 
 class OnePassAtATime:
@@ -34,3 +36,23 @@ class OnePassAtATime:
             with self._lock:
                 self._running = False
             raise
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+class OnePassAtATimeEach(Generic[Key]):
+    """``OnePassAtATime`` for each key: passes for different keys run side by side. A key's
+    runner is kept once made (one per App Home viewer, say: small, and bounded by them)."""
+
+    def __init__(self, work: Callable[[Key], object]) -> None:
+        self._work = work
+        self._lock = threading.Lock()
+        self._runners: dict[Key, OnePassAtATime] = {}
+
+    def __call__(self, key: Key) -> None:
+        with self._lock:
+            runner = self._runners.get(key)
+            if runner is None:
+                runner = self._runners[key] = OnePassAtATime(functools.partial(self._work, key))
+        runner()

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from bot.coalesce import OnePassAtATime
+from bot.coalesce import OnePassAtATime, OnePassAtATimeEach
 
 WAIT_S = 5.0
 
@@ -61,3 +61,26 @@ def test_a_failed_pass_does_not_stop_later_ones() -> None:
         run()
     run()
     assert len(calls) == 2
+
+
+def test_each_key_has_its_passes_and_keys_do_not_wait_for_each_other() -> None:
+    runs: list[str] = []
+    a_started, release_a = threading.Event(), threading.Event()
+
+    def refresh(key: str) -> None:
+        runs.append(key)
+        if runs.count("a") == 1 and key == "a":
+            a_started.set()
+            assert release_a.wait(WAIT_S)
+
+    run = OnePassAtATimeEach(refresh)
+    first = threading.Thread(target=run, args=("a",))
+    first.start()
+    assert a_started.wait(WAIT_S)
+    run("b")  # not held up by a's pass
+    run("a")
+    run("a")  # both fold into one more pass of a
+    assert runs == ["a", "b"]
+    release_a.set()
+    first.join(WAIT_S)
+    assert runs == ["a", "b", "a"]

@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks import home
+from bot.coalesce import OnePassAtATimeEach
 from bot.core import BillingAccess, Clock
 from bot.core.accounts import ViewerRole
 
@@ -17,6 +18,7 @@ class HomePublisher:
         self._core = core
         self._client = client
         self._clock = clock
+        self._refresh_one: OnePassAtATimeEach[tuple[str, str]] = OnePassAtATimeEach(self._refresh)
 
     def view_for(self, team_id: str, user_id: str) -> dict[str, object]:
         viewer = self._core.accounts.viewer(team_id, user_id)
@@ -35,10 +37,16 @@ class HomePublisher:
         self._client.views_publish(user_id=user_id, view=self.view_for(team_id, user_id))
 
     def refresh(self, team_id: str, *user_ids: str | None) -> None:
-        """Publish the tab again for each of ``user_ids``; a Slack failure only costs a stale
-        tab until the next time it is opened."""
+        """Publish the tab again for each of ``user_ids``. Refreshes of one tab asked for while
+        it is being refreshed make one more refresh after it, not one each (a burst of
+        changes by an owner would otherwise read and render their whole tab per change)."""
         for user_id in dict.fromkeys(user_id for user_id in user_ids if user_id):
-            try:
-                self.publish(team_id, user_id)
-            except SlackClientError as error:
-                log.warning("could not refresh the App Home of %s: %s", user_id, error)
+            self._refresh_one((team_id, user_id))
+
+    def _refresh(self, viewer: tuple[str, str]) -> None:
+        """A Slack failure only costs a stale tab until the next time it is opened."""
+        team_id, user_id = viewer
+        try:
+            self.publish(team_id, user_id)
+        except SlackClientError as error:
+            log.warning("could not refresh the App Home of %s: %s", user_id, error)
