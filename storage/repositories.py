@@ -1,13 +1,15 @@
 """Queries the core needs, one small repository per table. None of them commits."""
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, or_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.tables import (
     CHANNEL_KINDS,
@@ -268,20 +270,7 @@ class AuditLog(_Repository[AuditEvent]):
 class OutboxRepository(_Repository[Outbox]):
     def due(self, now: datetime, *, limit: int) -> Sequence[Outbox]:
         """Undone messages whose time has come and that no one holds, locked for this claim."""
-        query = (
-            select(Outbox)
-            .where(
-                col(Outbox.done_at).is_(None),
-                col(Outbox.next_attempt_at) <= now,
-                ~_kept_for_its_channel(),
-                ~_behind_an_earlier_portal_change(),
-                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
-            )
-            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return self._session.exec(query).all()
+        return self._session.exec(_due(), params={"now": now, "limit": limit}).all()
 
     def get(self, outbox_id: int) -> Outbox | None:
         return self._session.get(Outbox, outbox_id)
@@ -324,6 +313,26 @@ class OutboxRepository(_Repository[Outbox]):
             col(Outbox.done_at).is_(None), col(Outbox.claimed_until) > now
         )
         return int(self._session.exec(query).one())
+
+
+@functools.cache
+def _due() -> SelectOfScalar[Outbox]:
+    """The claim's query, built once: it runs after every change, and building it (two
+    correlated subqueries) cost as much as running it."""
+    now: BindParameter[datetime] = bindparam("now")
+    return (
+        select(Outbox)
+        .where(
+            col(Outbox.done_at).is_(None),
+            col(Outbox.next_attempt_at) <= now,
+            ~_kept_for_its_channel(),
+            ~_behind_an_earlier_portal_change(),
+            or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
+        )
+        .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
 
 
 def _kept_for_its_channel() -> ColumnElement[bool]:
