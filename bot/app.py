@@ -30,6 +30,7 @@ from bot.whmcs.sender import PortalSender
 from bot.whmcs.sync import PortalSync
 from storage.tables import OutboxKind
 from storage.unit_of_work import unit_of_work_factory
+from storage.write_turns import mark_background_thread
 
 BACKGROUND_WORKERS = 8
 
@@ -88,7 +89,11 @@ def create_app(
         portal=portal,
         sync_every=settings.WHMCS_SYNC_EVERY,
     )
-    background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
+    background = ThreadPoolExecutor(
+        max_workers=BACKGROUND_WORKERS,
+        thread_name_prefix="later",
+        initializer=mark_background_thread,
+    )
     to_whmcs = PortalSender(core, portal).senders() if portal is not None else {}
     deliverer = Deliverer(
         core, client, clock, {**to_whmcs, **_emails(settings, core, client, clock)}

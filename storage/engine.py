@@ -2,7 +2,6 @@
 read-only engines for commands that only look."""
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool, StaticPool
+
+from storage.write_turns import WriteTurns
 
 READ_ONLY = "billing_read_only"
 HOLDS_WRITE_TURN = "billing_holds_write_turn"
@@ -87,7 +88,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
 
-    writers = threading.Lock()
+    turns = WriteTurns()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
@@ -96,10 +97,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         if connection.get_execution_options().get(READ_ONLY, False):
             connection.exec_driver_sql("BEGIN")
             return
-        # SQLite's own wait for its write lock is sleeping and retrying: under load a writer
-        # can lose for seconds. This process's writers wait their turn on a lock instead,
-        # each woken as soon as the one before it ends (other processes still use SQLite's).
-        if not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+        if not turns.take(timeout=SQLITE_BUSY_TIMEOUT_S):
             raise TimeoutError(f"no turn to write within {SQLITE_BUSY_TIMEOUT_S} s")
         connection.info[HOLDS_WRITE_TURN] = True
         try:
@@ -124,7 +122,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     def end_turn_of(info: dict[str, Any]) -> None:
         if info.pop(HOLDS_WRITE_TURN, False):
-            writers.release()
+            turns.give_back()
 
 
 def is_database_reachable(engine: Engine) -> bool:
