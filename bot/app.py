@@ -12,15 +12,15 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot.core import BillingAccess, Clock, utc_now
-from bot.handlers import actions, commands, events, views, workspace
+from bot.handlers import actions, commands, events, installs, views, workspace
 from bot.handlers.common import Deps
 from bot.handlers.early import EarlyAnswers
 from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
 from bot.settings import Settings
-from bot.slack.client import make_client
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
+from bot.slack.setup import slack_for
 from bot.whmcs.client import WhmcsClient
 from bot.whmcs.portal import WhmcsPortal
 from bot.whmcs.sender import PortalSender
@@ -79,21 +79,23 @@ def create_app(
     clock: Clock = utc_now,
     client: WebClient | None = None,
 ) -> Bot:
+    """The bot; ``client`` stands for the Web API client of ``SLACK_BOT_TOKEN``."""
     _redact(settings)
-    client = client or make_client(settings)
     whmcs = WhmcsClient(settings.whmcs) if settings.whmcs is not None else None
     portal = WhmcsPortal(whmcs) if whmcs is not None else None
+    uow = unit_of_work_factory(engine)
     core = BillingAccess.create(
-        unit_of_work_factory(engine),
+        uow,
         clock=clock,
         defaults=settings.timings,
         portal=portal,
         sync_every=settings.WHMCS_SYNC_EVERY,
     )
     background = ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="later")
+    slack = slack_for(settings, uow, core, clock, client)
     to_whmcs = PortalSender(core, portal).senders() if portal is not None else {}
-    deliverer = Deliverer(core, client, clock, to_whmcs)
-    homes = HomePublisher(core, client, clock)
+    deliverer = Deliverer(core, slack.clients, clock, to_whmcs)
+    homes = HomePublisher(core, slack.clients, clock)
     replies = ReplyCache()
     portal_sync = (
         None
@@ -101,10 +103,12 @@ def create_app(
         else PortalSync(core, portal, concurrency=settings.WHMCS_MAX_CONCURRENCY)
     )
     closers = () if whmcs is None or portal_sync is None else (portal_sync.close, whmcs.close)
-    deps = Deps(core, client, deliverer, homes, clock, background, replies, portal_sync)
+    deps = Deps(core, slack.clients, deliverer, homes, clock, background, replies, portal_sync)
     secret = settings.SLACK_SIGNING_SECRET
     app = BillingApp(
-        client=client,
+        client=slack.client,
+        authorize=slack.authorize,  # type: ignore[arg-type]  # Bolt's Authorize may say None
+        oauth_settings=slack.oauth_settings,
         # The Request URL's edge checks each signature once, before Bolt, and quietly (Bolt
         # would log the body of each request it refuses). Socket Mode needs no signature.
         request_verification_enabled=False,
@@ -116,6 +120,8 @@ def create_app(
     workspace.register(app, deps)
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
+    if slack.installs is not None:
+        installs.register(app, deps, slack.installs)
     if secret is None:
         return Bot(app, deps, None, None, closers)
     verifier = SignatureVerifier(secret.get_secret_value())
@@ -125,6 +131,8 @@ def create_app(
 def _redact(settings: Settings) -> None:
     secrets = (
         settings.SLACK_BOT_TOKEN,
+        settings.SLACK_CLIENT_SECRET,
+        settings.SECRETS_KEY,
         settings.SLACK_SIGNING_SECRET,
         settings.SLACK_APP_TOKEN,
         settings.BILLING_API_TOKEN,

@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, load_settings
 from bot.slack.http import slack_events_route
+from bot.slack.oauth import oauth_routes
 from bot.web import create_web_app
 from storage.engine import make_engine
 
@@ -23,6 +24,8 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
     engine = make_engine(settings.DATABASE_URL)
     bot = create_app(settings, engine=engine)
     routes: list[BaseRoute] = [] if socket_mode else [slack_events_route(bot)]
+    if bot.app.oauth_flow is not None:
+        routes += oauth_routes(bot.app.oauth_flow)
     if settings.BILLING_API_TOKEN is not None:
         routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
 

@@ -17,6 +17,7 @@ from bot.core.portal import BillingPortal
 from bot.core.portal_changes import PortalChangeService
 from bot.core.reconcile import ReconcileService
 from bot.core.reminders import ReminderService
+from bot.core.workspaces import WorkspaceService
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["DEFAULT_TIMINGS", "BillingAccess", "Clock", "Timings", "utc_now"]
@@ -37,6 +38,7 @@ class BillingAccess:
     connection: ConnectionService
     reconcile: ReconcileService
     portal_changes: PortalChangeService
+    workspaces: WorkspaceService
 
     @classmethod
     def create(
@@ -61,4 +63,5 @@ class BillingAccess:
             ConnectionService(context, portal),
             ReconcileService(context, sync_every),
             PortalChangeService(context),
+            WorkspaceService(context),
         )

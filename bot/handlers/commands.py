@@ -116,7 +116,7 @@ def setup(deps: Deps, args: Args, command: Command) -> None:
 def _set_up(deps: Deps, args: Args, command: Command) -> None:
     caller = caller_of(args)
     team, user = caller.where_and_who
-    slack_user = person(deps.client, user)
+    slack_user = person(deps.slack(team), user)
     channel = str(args.body.get("channel_id") or "")
     deps.core.accounts.setup(
         team,
@@ -127,7 +127,7 @@ def _set_up(deps: Deps, args: Args, command: Command) -> None:
         channel_id=channel,
         actor_organisation=caller.organisation or elsewhere(slack_user.team_id, team),
     )
-    settle_channel(deps.core, deps.client, team, channel, tell_owner=False)
+    settle_channel(deps.core, deps.slack(team), team, channel, tell_owner=False)
     reply(args, account_ready(deps.core.accounts.require(team)))
     deps.homes.refresh(team, user)
 

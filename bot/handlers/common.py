@@ -19,6 +19,7 @@ from bot.core.errors import DomainError
 from bot.handlers.caller import caller_of
 from bot.handlers.replies import ReplyCache
 from bot.slack.channels import error_code
+from bot.slack.client import SlackClients
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
 from bot.whmcs.sync import PortalSync
@@ -44,7 +45,7 @@ class Deps:
     """
 
     core: BillingAccess
-    client: WebClient
+    clients: SlackClients
     deliverer: Deliverer
     homes: HomePublisher
     clock: Clock
@@ -69,11 +70,15 @@ class Deps:
 
     def _open_modal(self, args: Args, trigger_id: str, view: dict[str, Any]) -> None:
         try:
-            self.client.views_open(trigger_id=trigger_id, view=view)
+            args.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             if error_code(error) not in TRIGGER_ERRORS:
                 raise
             _try_again(args, error_code(error))
+
+    def slack(self, team_id: str) -> WebClient:
+        """The Web API client of the workspace ``team_id``."""
+        return self.clients.for_team(team_id)
 
     def guarded(self, listener: "Listener") -> "Listener":
         """Turn a refusal from the core into a reply to the person, and anything unexpected

@@ -2,20 +2,20 @@
 
 import logging
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks import home
 from bot.core import BillingAccess, Clock
 from bot.core.accounts import ViewerRole
+from bot.slack.client import SlackClients
 
 log = logging.getLogger(__name__)
 
 
 class HomePublisher:
-    def __init__(self, core: BillingAccess, client: WebClient, clock: Clock) -> None:
+    def __init__(self, core: BillingAccess, clients: SlackClients, clock: Clock) -> None:
         self._core = core
-        self._client = client
+        self._clients = clients
         self._clock = clock
 
     def view_for(self, team_id: str, user_id: str) -> dict[str, object]:
@@ -32,7 +32,8 @@ class HomePublisher:
         )
 
     def publish(self, team_id: str, user_id: str) -> None:
-        self._client.views_publish(user_id=user_id, view=self.view_for(team_id, user_id))
+        client = self._clients.for_team(team_id)
+        client.views_publish(user_id=user_id, view=self.view_for(team_id, user_id))
 
     def refresh(self, team_id: str, *user_ids: str | None) -> None:
         """Publish the tab again for each of ``user_ids``; a Slack failure only costs a stale
