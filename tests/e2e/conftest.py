@@ -17,6 +17,7 @@ from bot.api import access_routes
 from bot.app import Bot, create_app
 from bot.settings import load_settings
 from bot.slack.http import slack_events_route
+from bot.slack.oauth import oauth_routes
 from bot.web import create_web_app
 from tests.conftest import BILLING_CHANNEL, FakeClock
 from tests.e2e.slack_requests import SlackDriver
@@ -71,15 +72,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> Iterator[Running]:
-    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
-    config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
-                           SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
-                           DATABASE_URL=engine.url.render_as_string(hide_password=False),
-                           **settings)  # fmt: skip
+def serve_bot(engine: Engine, stub: SlackStub, **settings: str | None) -> Iterator[Running]:
+    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block
+    ends; ``settings`` are laid over those of one workspace's bot."""
+    defaults = {"SLACK_BOT_TOKEN": stub.bot_token, "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": stub.api_url, "BILLING_API_TOKEN": API_TOKEN,
+                "DATABASE_URL": engine.url.render_as_string(hide_password=False)}  # fmt: skip
+    config = load_settings(**{**defaults, **settings})
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
     routes = [slack_events_route(bot), *access_routes(bot.deps.core, API_TOKEN)]
+    if bot.app.oauth_flow is not None:
+        routes += oauth_routes(bot.app.oauth_flow)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
