@@ -82,6 +82,9 @@ class Account(SQLModel, table=True):
     channel_problem: str | None = Field(default=None, max_length=32)
     """Why the bot cannot post to the reminders channel (a ``ChannelProblem``), or None while
     it can: the account's channel messages are not due until a person fixes it."""
+    slack_enterprise_id: str | None = Field(default=None, max_length=32)
+    """The Enterprise Grid organisation of the workspace, where Slack said it has one: an
+    organisation-wide install's token serves the workspace."""
     slack_paused_at: datetime | None = _timestamp(nullable=True)
     """Since when the workspace has no working token (the app was uninstalled, its token
     revoked): its Slack messages and reminders wait until it is installed again."""

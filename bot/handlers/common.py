@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import messages, modals
@@ -75,10 +74,6 @@ class Deps:
             if error_code(error) not in TRIGGER_ERRORS:
                 raise
             _try_again(args, error_code(error))
-
-    def slack(self, team_id: str) -> WebClient:
-        """The Web API client of the workspace ``team_id``."""
-        return self.clients.for_team(team_id)
 
     def guarded(self, listener: "Listener") -> "Listener":
         """Turn a refusal from the core into a reply to the person, and anything unexpected

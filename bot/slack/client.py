@@ -35,8 +35,9 @@ class NotInstalled(SlackClientError):
 class SlackClients(Protocol):
     """The Web API client of each workspace."""
 
-    def for_team(self, team_id: str) -> WebClient:
-        """The client with ``team_id``'s token; ``NotInstalled`` when it has none."""
+    def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
+        """The client with ``team_id``'s token, or that of its organisation (``enterprise_id``)
+        installed organisation-wide; ``NotInstalled`` when it has none."""
 
     def token_refused(self, team_id: str, error: str) -> None:
         """Slack answered ``error`` (a dead token) to a call for ``team_id``."""
@@ -49,7 +50,7 @@ class OneWorkspace:
     def __init__(self, client: WebClient) -> None:
         self._client = client
 
-    def for_team(self, team_id: str) -> WebClient:
+    def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         return self._client
 
     def token_refused(self, team_id: str, error: str) -> None:

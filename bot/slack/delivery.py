@@ -230,7 +230,7 @@ class Deliverer:
 
     def _client(self, job: Job) -> WebClient:
         """The client of the workspace whose account the message belongs to."""
-        return self._clients.for_team(job.account.team_id)
+        return self._clients.for_team(job.account.team_id, job.account.slack_enterprise_id)
 
     def _post(self, job: Job, channel: str, message: Message) -> str:
         response = self._client(job).chat_postMessage(

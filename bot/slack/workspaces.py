@@ -87,8 +87,10 @@ class InstalledWorkspaces(Authorize):
             user_id=user_id,
         )
 
-    def for_team(self, team_id: str) -> WebClient:
+    def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         found = self._installed(team_id)
+        if found is None and enterprise_id:
+            found = self._installed(f"{enterprise_id}:*")
         if found is None:
             raise NotInstalled(f"the app is not installed in {team_id}")
         return found.client

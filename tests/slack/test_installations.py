@@ -100,7 +100,13 @@ def test_an_organisation_wide_install_serves_its_workspaces_as_bolt_looks_them_u
     assert for_a_workspace is not None and for_a_workspace.bot_token == org.bot_token
     solo = store.find_bot(enterprise_id="E0ORG", team_id="T0SOLO", is_enterprise_install=False)
     assert solo is not None and solo.bot_token == "xoxb-T0SOLO-secret"
+    workspaces = _workspaces(store, "http://127.0.0.1:9/api/")
+    assert workspaces.for_team("T0ANY", "E0ORG").token == org.bot_token  # the sweep's lookup
+    assert workspaces.for_team("T0SOLO", "E0ORG").token == "xoxb-T0SOLO-secret"
     store.delete_installation(enterprise_id="E0ORG", team_id=None)
+    workspaces.forget("E0ORG:*")
+    with pytest.raises(NotInstalled):
+        workspaces.for_team("T0ANY", "E0ORG")
     assert (
         store.find_bot(enterprise_id="E0ORG", team_id="T0ANY", is_enterprise_install=True) is None
     )

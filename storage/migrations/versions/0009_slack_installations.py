@@ -21,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("slack_enterprise_id", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("slack_paused_at", UTCDateTime(), nullable=True))
     op.create_table(
         "slack_installation",
@@ -52,3 +53,4 @@ def downgrade() -> None:
     op.drop_table("slack_installation")
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_column("slack_paused_at")
+        batch_op.drop_column("slack_enterprise_id")
