@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.audit_export import FORMATS, write_events
-from bot.core import BillingAccess
+from bot.core import BillingAccess, utc_now
 from bot.core.errors import NotFound
 from bot.server import build
 from bot.settings import (
@@ -24,6 +24,7 @@ from bot.settings import (
     load_database_settings,
     load_settings,
 )
+from bot.slack.setup import installation_store
 from storage.engine import (
     DatabaseUnreachable,
     ensure_reachable,
@@ -175,7 +176,12 @@ def serve(
     if missing:
         print(f"billing-bot: {missing}", file=sys.stderr)
         return 2
-    _migrated_engine(settings).dispose()
+    engine = _migrated_engine(settings)
+    try:
+        if settings.oauth is not None:  # before any worker starts: a wrong key is one line
+            installation_store(settings.oauth, unit_of_work_factory(engine), utc_now)
+    finally:
+        engine.dispose()
     if workers > 1:
         uvicorn.run(
             "bot.server:from_environment",

@@ -52,14 +52,23 @@ def slack_for(
     return _installed(config, settings.SLACK_API_URL, uow, core, clock)
 
 
-def _installed(
-    config: OAuthConfig, api_url: str, uow: UnitOfWorkFactory, core: BillingAccess, clock: Clock
-) -> SlackSetup:
+def installation_store(
+    config: OAuthConfig, uow: UnitOfWorkFactory, clock: Clock
+) -> DatabaseInstallationStore:
+    """The installations, checked to be readable with ``SECRETS_KEY`` (a ``SettingsError`` in
+    one line when they are not)."""
     store = DatabaseInstallationStore(uow, Cipher(config.secrets_keys), clock)
     try:
         store.check_key()
     except WrongKey:
         raise SettingsError(WRONG_KEY) from None
+    return store
+
+
+def _installed(
+    config: OAuthConfig, api_url: str, uow: UnitOfWorkFactory, core: BillingAccess, clock: Clock
+) -> SlackSetup:
+    store = installation_store(config, uow, clock)
     client = make_client(api_url, None)
     rotator = TokenRotator(
         client_id=config.client_id,

@@ -200,3 +200,14 @@ def test_a_bad_callback_gets_a_clear_page_and_stores_nothing(
     assert "Traceback" not in page.text
     with pytest.raises(Exception, match="not installed"):
         many.bot.deps.clients.for_team(ACME)
+
+
+def test_a_workspace_without_an_installation_is_asked_to_install_quietly(
+    many: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = many.slack.command(OWNERS[ACME], "setup Acme Ltd", team=ACME)
+    assert answer.status_code == 200
+    many.stub.wait_for(lambda _calls: "reinstall" in json.dumps(many.stub.responses()))
+    assert "Traceback" not in caplog.text
+    assert many.bot.deps.core.accounts.find(ACME) is None
+    assert not [c for c in many.stub.calls if c.team is not None]
