@@ -21,6 +21,7 @@ from bench.results import Results
 from bench.servers import StubProcess
 from bench.serving import measure_serving
 from bench.sweep import measure_sweeps
+from bench.workspaces import measure_workspaces, problems, section
 from bench.writes import measure_writes
 
 
@@ -58,9 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sweeps = measure_sweeps(sizes, chosen, stub.api_url)
         _progress(f"portal sync: {sizes.sync_accounts:,} accounts, two passes on each database")
         syncs = measure_portal_syncs(sizes, chosen)
+        _progress(f"many workspaces: {', '.join(f'{n:,}' for n in sizes.workspaces)} installed")
+        spaces = measure_workspaces(sizes, chosen)
     mode = "smoke" if arguments.smoke else "full"
     results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
-    markdown = render(results, syncs)
+    markdown = render(results, syncs) + "\n" + section(spaces)
     print(markdown)
     (RESULTS / "results.md").write_text(markdown)
     plot(results, RESULTS / "plot.png")
@@ -68,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if results.dropped:
         _progress(f"FAILED: {results.dropped} requests were not acknowledged")
         return 1
-    return 0
+    for problem in problems(spaces):
+        _progress(f"FAILED: {problem}")
+    return 1 if problems(spaces) else 0
 
 
 def _progress(message: str) -> None:

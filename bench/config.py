@@ -45,6 +45,10 @@ class Sizes:
     """Users of each account's WHMCS client besides its owner."""
     sync_contacts: int
     """Contacts of each account's WHMCS client."""
+    workspaces: tuple[int, ...] = (100, 10_000)
+    """Workspaces installed through OAuth, each with an account (part 6)."""
+    workspaces_due: int = 100
+    """Of them, those with a reminder due when the sweep runs (1% of the most)."""
 
 
 FULL = Sizes(
@@ -70,6 +74,8 @@ SMOKE = Sizes(
     sync_accounts=20,
     sync_users=3,
     sync_contacts=1,
+    workspaces=(2, 200),
+    workspaces_due=2,
 )
 
 

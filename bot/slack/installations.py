@@ -74,8 +74,8 @@ class DatabaseInstallationStore(InstallationStore):
             row.enterprise_id = installation.enterprise_id
             row.team_id = installation.team_id
             row.is_enterprise_install = bool(installation.is_enterprise_install)
-            row.details = _details(installation)
-            row.tokens = self._seal(installation)
+            row.details = details_of(installation)
+            row.tokens = sealed_tokens(self._cipher, installation)
             row.installed_at = self._clock()
             uow.slack_installations.add(row)
             uow.commit()
@@ -159,16 +159,19 @@ class DatabaseInstallationStore(InstallationStore):
         if row is not None:
             self._cipher.open(row.tokens)
 
-    def _seal(self, installation: Installation) -> str:
-        tokens = {field: getattr(installation, field) for field in TOKEN_FIELDS}
-        return self._cipher.seal(json.dumps(tokens))
 
-
-def _details(installation: Installation) -> dict[str, Any]:
+def details_of(installation: Installation) -> dict[str, Any]:
+    """What is stored of an installation in the clear: everything but its tokens."""
     fields = {name: getattr(installation, name) for name in DETAIL_FIELDS}
     for scopes in ("bot_scopes", "user_scopes"):
         fields[scopes] = ",".join(fields[scopes] or [])
     return fields
+
+
+def sealed_tokens(cipher: Cipher, installation: Installation) -> str:
+    """The installation's tokens, as stored: one Fernet token of their JSON."""
+    tokens = {field: getattr(installation, field) for field in TOKEN_FIELDS}
+    return cipher.seal(json.dumps(tokens))
 
 
 class DatabaseStateStore(OAuthStateStore):

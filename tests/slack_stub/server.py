@@ -241,10 +241,13 @@ class SlackStub:
 
     # Workspaces and the app's OAuth
 
-    def add_workspace(self, team_id: str, name: str) -> None:
-        """Another workspace (with nobody in it yet), where the app can be installed."""
+    def add_workspace(self, team_id: str, name: str, *, bot_token: str | None = None) -> None:
+        """Another workspace (with nobody in it yet), where the app can be installed; with
+        ``bot_token``, it is installed already and that token works in it."""
         with self._condition:
             self._workspaces[team_id] = Workspace(team_id, name)
+            if bot_token is not None:
+                self._tokens.teams[bot_token] = team_id
 
     def configure_oauth(
         self, client_id: str, client_secret: str, *, rotation: bool = False
