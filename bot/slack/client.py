@@ -39,8 +39,8 @@ class SlackClients(Protocol):
         """The client with ``team_id``'s token, or that of its organisation (``enterprise_id``)
         installed organisation-wide; ``NotInstalled`` when it has none."""
 
-    def token_refused(self, team_id: str, error: str) -> None:
-        """Slack answered ``error`` (a dead token) to a call for ``team_id``."""
+    def token_refused(self, team_id: str, error: str, token: str | None) -> None:
+        """Slack answered ``error`` (a dead token) to a call for ``team_id`` with ``token``."""
 
 
 class OneWorkspace:
@@ -53,5 +53,5 @@ class OneWorkspace:
     def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         return self._client
 
-    def token_refused(self, team_id: str, error: str) -> None:
+    def token_refused(self, team_id: str, error: str, token: str | None) -> None:
         """Nothing to do here: the sender keeps the message for later."""

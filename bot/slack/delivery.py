@@ -118,7 +118,8 @@ class Deliverer:
             log.warning("Slack refused the bot's token (%s); message %s waits", code, job.id)
             self._core.outbox.retry_later(job, code, give_up=False)
             if code in DEAD_TOKEN_ERRORS:
-                self._clients.token_refused(job.account.team_id, code)
+                token = self._client(job).token
+                self._clients.token_refused(job.account.team_id, code, token)
         else:
             log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
             self._core.outbox.done(job, f"refused: {code}")

@@ -18,6 +18,7 @@ from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.token_rotation import TokenRotator
 
@@ -95,9 +96,14 @@ class InstalledWorkspaces(Authorize):
             raise NotInstalled(f"the app is not installed in {team_id}")
         return found.client
 
-    def token_refused(self, team_id: str, error: str) -> None:
-        log.warning("Slack refused the token of %s (%s): it is paused", team_id, error)
+    def token_refused(self, team_id: str, error: str, token: str | None) -> None:
+        """Pause the workspace, unless the database holds a newer token than the one refused
+        (installed again meanwhile, through another replica whose cache this one lagged)."""
         self.forget(team_id)
+        found = self._installed(team_id)
+        if found is not None and found.bot.bot_token != token:
+            return
+        log.warning("Slack refused the token of %s (%s): it is paused", team_id, error)
         self._on_token_lost(team_id, error)
 
     def forget(self, key: str) -> None:
@@ -132,9 +138,15 @@ class InstalledWorkspaces(Authorize):
             bot = self._store.find_bot(enterprise_id=None, team_id=key)
         if bot is None or bot.bot_refresh_token is None:
             return bot
-        refreshed = self._rotator.perform_bot_token_rotation(
-            bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
-        )
+        try:
+            refreshed = self._rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=ROTATE_MINUTES_BEFORE_EXPIRY
+            )
+        except SlackTokenRotationError as error:  # the token may work until it expires
+            log.error(
+                "could not refresh the token of %s: %s", key, error.api_error.response.get("error")
+            )
+            return bot
         if refreshed is None:
             return bot
         self._store.save_bot(refreshed)

@@ -129,14 +129,33 @@ class _Monotonic:
 
 
 def _workspaces(
-    store: DatabaseInstallationStore, api_url: str, monotonic: _Monotonic | None = None
+    store: DatabaseInstallationStore,
+    api_url: str,
+    monotonic: _Monotonic | None = None,
+    lost: list[tuple[str, str]] | None = None,
 ) -> InstalledWorkspaces:
     client = WebClient(base_url=api_url)
     rotator = TokenRotator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, client=client)
+    lost = [] if lost is None else lost
     return InstalledWorkspaces(
-        store, rotator, api_url=api_url, on_token_lost=lambda *_: None,
+        store, rotator, api_url=api_url, on_token_lost=lambda *why: lost.append(why),
         monotonic=monotonic or _Monotonic(),
     )  # fmt: skip
+
+
+def test_a_refused_token_pauses_its_workspace_unless_a_newer_one_is_stored(
+    engine: Engine,
+) -> None:
+    store, lost = _store(engine, NEW), list[tuple[str, str]]()
+    store.save(_installation(bot_token="xoxb-first"))
+    workspaces = _workspaces(store, "http://127.0.0.1:9/api/", lost=lost)
+    assert workspaces.for_team("T0ACME").token == "xoxb-first"
+    store.save(_installation(bot_token="xoxb-second"))  # installed again, via another replica
+    workspaces.token_refused("T0ACME", "token_revoked", "xoxb-first")
+    assert lost == []
+    assert workspaces.for_team("T0ACME").token == "xoxb-second"
+    workspaces.token_refused("T0ACME", "invalid_auth", "xoxb-second")
+    assert lost == [("T0ACME", "invalid_auth")]
 
 
 def test_authorising_requests_reads_the_installation_once_a_while(engine: Engine) -> None:
