@@ -55,6 +55,11 @@ class Accounts(_Repository[Account]):
             query = query.with_for_update()
         return self._session.exec(query).first()
 
+    def teams_of_organisation(self, enterprise_id: str) -> list[str]:
+        """The workspaces with an account in an Enterprise Grid organisation."""
+        query = select(Account.team_id).where(Account.slack_enterprise_id == enterprise_id)
+        return list(self._session.exec(query).all())
+
     def for_whmcs_client(self, client_id: int) -> Account | None:
         return self._session.exec(
             select(Account).where(Account.whmcs_client_id == client_id)

@@ -36,3 +36,17 @@ class WorkspaceService:
             record(uow, account, at=now, actor=SYSTEM_ACTOR, action="slack.resumed")
             uow.commit()
             return account
+
+    def pause_organisation(self, enterprise_id: str, why: str) -> None:
+        """An organisation-wide install lost its token: pause each of its workspaces."""
+        for team_id in self._teams_of(enterprise_id):
+            self.pause(team_id, why)
+
+    def resume_organisation(self, enterprise_id: str) -> None:
+        """The organisation installed the app again: resume each of its workspaces."""
+        for team_id in self._teams_of(enterprise_id):
+            self.resume(team_id)
+
+    def _teams_of(self, enterprise_id: str) -> list[str]:
+        with self._context.uow(read_only=True) as uow:
+            return uow.accounts.teams_of_organisation(enterprise_id)

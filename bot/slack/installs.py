@@ -30,7 +30,9 @@ class Installs:
         )
         if key is not None:
             self._workspaces.forget(key)
-        if installation.team_id:
+        if installation.is_enterprise_install and installation.enterprise_id:
+            self._core.workspaces.resume_organisation(installation.enterprise_id)
+        elif installation.team_id:
             self._core.workspaces.resume(installation.team_id)
         log.info("installed in %s", key)
 
@@ -43,4 +45,6 @@ class Installs:
             self._workspaces.forget(key)
         if team_id:
             self._core.workspaces.pause(team_id, why)
+        elif enterprise_id:
+            self._core.workspaces.pause_organisation(enterprise_id, why)
         log.info("%s in %s: its tokens are deleted", why, key)
