@@ -103,7 +103,7 @@ def create_app(
         else PortalSync(core, portal, concurrency=settings.WHMCS_MAX_CONCURRENCY)
     )
     closers = () if whmcs is None or portal_sync is None else (portal_sync.close, whmcs.close)
-    deps = Deps(core, slack.clients, deliverer, homes, clock, background, replies, portal_sync)
+    deps = Deps(core, deliverer, homes, clock, background, replies, portal_sync)
     secret = settings.SLACK_SIGNING_SECRET
     app = BillingApp(
         client=slack.client,

@@ -18,12 +18,11 @@ class SlackInstallations(_Repository[SlackInstallation]):
             query = query.with_for_update()
         return self._session.exec(query).first()
 
-    def remove(self, workspace: str) -> bool:
-        """Forget the workspace's installation; whether there was one."""
+    def remove(self, workspace: str) -> None:
+        """Forget the workspace's installation, if it has one."""
         row = self.for_workspace(workspace, for_update=True)
         if row is not None:
             self._session.delete(row)
-        return row is not None
 
     def any_one(self) -> SlackInstallation | None:
         return self._session.exec(select(SlackInstallation).limit(1)).first()

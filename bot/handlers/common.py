@@ -18,7 +18,6 @@ from bot.core.errors import DomainError
 from bot.handlers.caller import caller_of
 from bot.handlers.replies import ReplyCache
 from bot.slack.channels import error_code
-from bot.slack.client import SlackClients
 from bot.slack.delivery import Deliverer
 from bot.slack.home import HomePublisher
 from bot.whmcs.sync import PortalSync
@@ -44,7 +43,6 @@ class Deps:
     """
 
     core: BillingAccess
-    clients: SlackClients
     deliverer: Deliverer
     homes: HomePublisher
     clock: Clock

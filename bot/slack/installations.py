@@ -141,16 +141,15 @@ class DatabaseInstallationStore(InstallationStore):
     def delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self.remove(enterprise_id, team_id)
 
-    def remove(self, enterprise_id: str | None, team_id: str | None) -> bool:
+    def remove(self, enterprise_id: str | None, team_id: str | None) -> None:
         """Forget the tokens of a workspace (or of an organisation-wide install, given no
-        team); whether there were any."""
+        team)."""
         key = workspace_key(enterprise_id, team_id, is_enterprise_install=None)
         if key is None:
-            return False
+            return
         with self._uow() as uow:
-            removed = uow.slack_installations.remove(key)
+            uow.slack_installations.remove(key)
             uow.commit()
-            return removed
 
     def check_key(self) -> None:
         """Open one stored installation: ``WrongKey`` when ``SECRETS_KEY`` cannot."""
