@@ -90,8 +90,9 @@ class InstalledWorkspaces(Authorize):
 
     def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         found = self._installed(team_id)
-        if found is None and enterprise_id:
-            found = self._installed(f"{enterprise_id}:*")
+        organisation = workspace_key(enterprise_id, None, is_enterprise_install=True)
+        if found is None and organisation is not None:
+            found = self._installed(organisation)
         if found is None:
             raise NotInstalled(f"the app is not installed in {team_id}")
         return found.client
