@@ -126,15 +126,26 @@ def test_a_dead_token_pauses_its_workspace_and_a_reinstall_sends_what_was_kept(
     assert "slack.resumed" in [event.action for event in core.audit.trail(ACME)]
 
 
-def test_app_uninstalled_deletes_the_tokens_and_pauses_only_that_workspace(
-    installed: Running,
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT0001"]}},
+    ],
+    ids=["app_uninstalled", "tokens_revoked"],
+)
+def test_an_uninstall_deletes_the_tokens_and_pauses_only_that_workspace(
+    installed: Running, engine: Engine, event: dict[str, object]
 ) -> None:
     core, stub = installed.bot.deps.core, installed.stub
     stub.uninstall(ACME)
-    answer = installed.slack.event({"type": "app_uninstalled"}, team=ACME)
+    answer = installed.slack.event(event, team=ACME)
     assert answer.status_code == 200
     eventually(lambda: core.accounts.require(ACME).slack_paused_at is not None)
-    assert core.audit.trail(ACME)[-1].detail == "app_uninstalled"
+    assert core.audit.trail(ACME)[-1].detail == event["type"]
+    with engine.connect() as connection:
+        teams = connection.exec_driver_sql("SELECT team_id FROM slack_installation").scalars()
+        assert list(teams) == [BETA]
     assert core.accounts.require(BETA).slack_paused_at is None
     stub.reset_calls()
     installed.clock.advance(timedelta(hours=25))
@@ -211,3 +222,24 @@ def test_a_workspace_without_an_installation_is_asked_to_install_quietly(
     assert "Traceback" not in caplog.text
     assert many.bot.deps.core.accounts.find(ACME) is None
     assert not [c for c in many.stub.calls if c.team is not None]
+
+
+def test_a_flow_started_on_one_replica_completes_on_another(
+    engine: Engine, stub: SlackStub
+) -> None:
+    two_workspaces(stub)
+    key = new_key()
+    with serve_many(engine, stub, key) as first, serve_many(engine, stub, key) as second:
+        assert first.bot.app.client.token is None  # no workspace's token is built in
+        browser = Browser(first.base_url)
+        link = browser.start()
+        code = stub.approve_install(
+            ACME, redirect_uri=link["redirect_uri"], scopes=link["scope"], installer=OWNERS[ACME]
+        )
+        finisher = Browser(second.base_url)
+        finisher.cookie = browser.cookie  # the same browser, sent to the other replica
+        assert finisher.finish(code=code, state=link["state"]).status_code == 200
+        browser.close()
+        finisher.close()
+        set_up(first, ACME)
+        assert first.bot.deps.core.accounts.require(ACME).name == f"{ACME} Ltd"
