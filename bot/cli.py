@@ -24,7 +24,7 @@ from bot.settings import (
     load_database_settings,
     load_settings,
 )
-from bot.slack.setup import installation_store
+from bot.slack.setup import WRONG_KEY, installation_store
 from storage.engine import (
     DatabaseUnreachable,
     ensure_reachable,
@@ -33,6 +33,7 @@ from storage.engine import (
     shown,
 )
 from storage.migrate import alembic_config, upgrade
+from storage.secrets import WrongKey
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger("billing_bot")
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="take Slack's requests over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
     )
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    commands.add_parser(
+        "reseal-tokens",
+        help="write every stored Slack token again under SECRETS_KEY's newest key (OAuth)",
+    )
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     export = audit_commands.add_parser("export", help="write a team's whole audit trail")
@@ -91,6 +96,8 @@ def _run(arguments: argparse.Namespace) -> int:
     if arguments.command == "audit":
         return export_audit(load_database_settings(), team=arguments.team, fmt=arguments.format)
     settings = load_settings()
+    if arguments.command == "reseal-tokens":
+        return reseal_tokens(settings)
     return serve(
         settings,
         host=arguments.host,
@@ -103,6 +110,23 @@ def _run(arguments: argparse.Namespace) -> int:
 def migrate(settings: DatabaseSettings) -> int:
     _migrated_engine(settings)
     log.info("database schema is up to date")
+    return 0
+
+
+def reseal_tokens(settings: Settings) -> int:
+    """Rewrite the stored tokens under the newest key, so older keys can be dropped."""
+    if settings.oauth is None:
+        print("billing-bot: reseal-tokens needs the OAuth settings (SLACK_CLIENT_ID …)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    engine = _migrated_engine(settings)
+    try:
+        store = installation_store(settings.oauth, unit_of_work_factory(engine), utc_now)
+        log.info("resealed %d installations under the newest key", store.reseal())
+    except WrongKey:  # one installation written under a key no longer listed
+        raise SettingsError(WRONG_KEY) from None
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -1,5 +1,6 @@
 """The app's installations and the state of OAuth flows in progress. None of them commits."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -23,6 +24,10 @@ class SlackInstallations(_Repository[SlackInstallation]):
         row = self.for_workspace(workspace, for_update=True)
         if row is not None:
             self._session.delete(row)
+
+    def all_locked(self) -> Sequence[SlackInstallation]:
+        query = select(SlackInstallation).order_by(col(SlackInstallation.id)).with_for_update()
+        return self._session.exec(query).all()
 
     def any_one(self) -> SlackInstallation | None:
         return self._session.exec(select(SlackInstallation).limit(1)).first()

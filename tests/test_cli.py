@@ -115,6 +115,31 @@ def test_a_secrets_key_that_cannot_read_the_stored_tokens_stops_start_up_in_one_
     assert "Traceback" not in done.stderr
 
 
+def test_reseal_tokens_writes_every_token_under_the_newest_key(tmp_path: Path) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    oauth = {
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "cli-secret",
+        "SECRETS_KEY": f"{new},{old}",
+        "PUBLIC_URL": "https://billing.example.com",
+    }
+    env = _environment(tmp_path, **oauth)
+    del env["SLACK_BOT_TOKEN"]
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    for team in ("T1", "T2"):
+        store = DatabaseInstallationStore(unit_of_work_factory(engine), Cipher([old]), utc_now)
+        store.save(Installation(team_id=team, bot_token=f"xoxb-{team}", user_id="U1"))
+    done = subprocess.run([*BOT, "reseal-tokens"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "resealed 2 installations" in done.stderr
+    newest = DatabaseInstallationStore(unit_of_work_factory(engine), Cipher([new]), utc_now)
+    found = [newest.find_bot(enterprise_id=None, team_id=team) for team in ("T1", "T2")]
+    assert [bot.bot_token for bot in found if bot] == ["xoxb-T1", "xoxb-T2"]
+    engine.dispose()
+
+
 @pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])
 def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     port = free_port()

@@ -151,6 +151,16 @@ class DatabaseInstallationStore(InstallationStore):
             uow.slack_installations.remove(key)
             uow.commit()
 
+    def reseal(self) -> int:
+        """Write every installation's tokens again under the newest key; how many."""
+        with self._uow() as uow:
+            rows = uow.slack_installations.all_locked()
+            for row in rows:
+                row.tokens = self._cipher.seal(self._cipher.open(row.tokens))
+                uow.slack_installations.add(row)
+            uow.commit()
+            return len(rows)
+
     def check_key(self) -> None:
         """Open one stored installation: ``WrongKey`` when ``SECRETS_KEY`` cannot."""
         with self._uow(read_only=True) as uow:
