@@ -21,7 +21,7 @@ from storage.unit_of_work import UnitOfWorkFactory
 
 WRONG_KEY = (
     "setting SECRETS_KEY cannot decrypt the stored Slack tokens: list the new key first and "
-    "keep the old one after it until every workspace's tokens were written again"
+    "keep the old one after it until `billing-bot reseal-tokens` has run"
 )
 
 
