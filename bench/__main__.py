@@ -22,6 +22,7 @@ from bench.results import Results
 from bench.servers import StubProcess
 from bench.serving import measure_serving
 from bench.sweep import measure_sweeps
+from bench.workspaces import measure_workspaces, problems, section
 from bench.writes import measure_writes
 
 
@@ -64,13 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sweeps = measure_sweeps(sizes, chosen, stub.api_url)
         _progress(f"portal sync: {sizes.sync_accounts:,} accounts, two passes on each database")
         syncs = measure_portal_syncs(sizes, chosen)
+        _progress(f"many workspaces: {', '.join(f'{n:,}' for n in sizes.workspaces)} installed")
+        spaces = measure_workspaces(sizes, chosen)
     results = Results(mode, generator(), sizes, runs, memory, sweeps, writes)
-    markdown = render(results, syncs, mix)
+    markdown = render(results, syncs, mix) + "\n" + section(spaces)
     print(markdown)
     (RESULTS / "results.md").write_text(markdown)
     plot(results, RESULTS / "plot.png")
     _progress(f"wrote {RESULTS / 'results.md'} and {RESULTS / 'plot.png'}")
-    return _status(results.dropped + mix.dropped)
+    return _status(results.dropped + mix.dropped, problems(spaces))
 
 
 def _mix(sizes: Sizes, chosen: list[Backend], stub: StubProcess, logs: Path) -> MixResults:
@@ -88,11 +91,12 @@ def _mix_only(mode: str, sizes: Sizes, postgres_url: str | None, logs: Path) -> 
     return _status(mix.dropped)
 
 
-def _status(dropped: int) -> int:
+def _status(dropped: int, failures: Sequence[str] = ()) -> int:
     if dropped:
         _progress(f"FAILED: {dropped} requests were not acknowledged")
-        return 1
-    return 0
+    for failure in failures:
+        _progress(f"FAILED: {failure}")
+    return 1 if dropped or failures else 0
 
 
 def _progress(message: str) -> None:

@@ -52,6 +52,10 @@ class Sizes:
     mix_workspaces: int
     """Workspaces (accounts) the mix is spread over: one while the bot serves the single team
     of ``SLACK_BOT_TOKEN``; 100 or more once it installs by OAuth (DESIGN §10)."""
+    workspaces: tuple[int, ...] = (100, 10_000)
+    """Workspaces installed through OAuth, each with an account (part 6)."""
+    workspaces_due: int = 100
+    """Of them, those with a reminder due when the sweep runs (1% of the most)."""
 
 
 FULL = Sizes(
@@ -83,6 +87,8 @@ SMOKE = Sizes(
     mix_concurrencies=(1, 8),
     mix_requests=1_000,
     mix_workspaces=1,
+    workspaces=(2, 200),
+    workspaces_due=2,
 )
 
 

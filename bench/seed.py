@@ -16,8 +16,7 @@ from bench.config import (
     member,
 )
 from bot.core import BillingAccess, utc_now
-from bot.settings import load_settings
-from bot.slack.client import make_client
+from bot.slack.client import OneWorkspace, make_client
 from bot.slack.delivery import Deliverer
 from storage.tables import Outbox
 from storage.unit_of_work import unit_of_work_factory
@@ -31,8 +30,7 @@ def core_for(engine: Engine) -> BillingAccess:
 
 def deliverer_for(core: BillingAccess, api_url: str) -> Deliverer:
     """The bot's own Deliverer and Web API client, pointed at the stand-in Slack."""
-    settings = load_settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=api_url)
-    return Deliverer(core, make_client(settings), utc_now)
+    return Deliverer(core, OneWorkspace(make_client(api_url, BOT_TOKEN)), utc_now)
 
 
 def set_up_account(engine: Engine, team: str = TEAM) -> BillingAccess:

@@ -1,6 +1,5 @@
 """The composition root: settings in, the Bolt app with every listener wired by closure out."""
 
-import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,22 +12,23 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
 from bot.core import BillingAccess, Clock, utc_now
-from bot.handlers import actions, commands, events, views, workspace
+from bot.handlers import actions, commands, events, installs, views, workspace
 from bot.handlers.common import Deps
 from bot.handlers.replies import ReplyCache
 from bot.logs import redact_secrets
 from bot.mail.sender import InvitationMailer
 from bot.mail.smtp import Mailer
 from bot.settings import Settings
-from bot.slack.client import make_client
+from bot.slack.client import SlackClients
 from bot.slack.delivery import Deliverer, Sender
 from bot.slack.home import HomePublisher
 from bot.slack.people import full_name
+from bot.slack.setup import slack_for
 from bot.whmcs.client import WhmcsClient
 from bot.whmcs.portal import WhmcsPortal
 from bot.whmcs.sender import PortalSender
 from bot.whmcs.sync import PortalSync
-from storage.tables import OutboxKind
+from storage.tables import Account, OutboxKind
 from storage.unit_of_work import unit_of_work_factory
 from storage.write_turns import mark_background_thread
 
@@ -78,12 +78,13 @@ def create_app(
     clock: Clock = utc_now,
     client: WebClient | None = None,
 ) -> Bot:
+    """The bot; ``client`` stands for the Web API client of ``SLACK_BOT_TOKEN``."""
     _redact(settings)
-    client = client or make_client(settings)
     whmcs = WhmcsClient(settings.whmcs) if settings.whmcs is not None else None
     portal = WhmcsPortal(whmcs) if whmcs is not None else None
+    uow = unit_of_work_factory(engine)
     core = BillingAccess.create(
-        unit_of_work_factory(engine),
+        uow,
         clock=clock,
         defaults=settings.timings,
         portal=portal,
@@ -94,11 +95,11 @@ def create_app(
         thread_name_prefix="later",
         initializer=mark_background_thread,
     )
+    slack = slack_for(settings, uow, core, clock, client)
     to_whmcs = PortalSender(core, portal).senders() if portal is not None else {}
-    deliverer = Deliverer(
-        core, client, clock, {**to_whmcs, **_emails(settings, core, client, clock)}
-    )
-    homes = HomePublisher(core, client, clock)
+    emails = _emails(settings, core, slack.clients, clock)
+    deliverer = Deliverer(core, slack.clients, clock, {**to_whmcs, **emails})
+    homes = HomePublisher(core, slack.clients, clock)
     replies = ReplyCache()
     portal_sync = (
         None
@@ -106,10 +107,12 @@ def create_app(
         else PortalSync(core, portal, concurrency=settings.WHMCS_MAX_CONCURRENCY)
     )
     closers = () if whmcs is None or portal_sync is None else (portal_sync.close, whmcs.close)
-    deps = Deps(core, client, deliverer, homes, clock, background, replies, portal_sync)
+    deps = Deps(core, deliverer, homes, clock, background, replies, portal_sync)
     secret = settings.SLACK_SIGNING_SECRET
     app = BillingApp(
-        client=client,
+        client=slack.client,
+        authorize=slack.authorize,  # type: ignore[arg-type]  # Bolt's Authorize may say None
+        oauth_settings=slack.oauth_settings,
         # The Request URL's edge checks each signature once, before Bolt, and quietly (Bolt
         # would log the body of each request it refuses). Socket Mode needs no signature.
         request_verification_enabled=False,
@@ -121,6 +124,8 @@ def create_app(
     workspace.register(app, deps)
     for surface in (commands, actions, views, events):
         surface.register(app, deps)
+    if slack.installs is not None:
+        installs.register(app, deps, slack.installs)
     if secret is None:
         return Bot(app, deps, None, closers)
     verifier = SignatureVerifier(secret.get_secret_value())
@@ -128,14 +133,17 @@ def create_app(
 
 
 def _emails(
-    settings: Settings, core: BillingAccess, client: WebClient, clock: Clock
+    settings: Settings, core: BillingAccess, clients: SlackClients, clock: Clock
 ) -> dict[OutboxKind, Sender]:
     """The sender of invitation emails, when ``SMTP_URL``, ``MAIL_FROM`` and ``PUBLIC_URL``
     turn them on (DESIGN §11)."""
     mail = settings.mail
     if mail is None:
         return {}
-    name_of = functools.partial(full_name, client)
+
+    def name_of(account: Account, user_id: str) -> str:
+        return full_name(clients.for_team(account.team_id, account.slack_enterprise_id), user_id)
+
     sender = InvitationMailer(core, mail, Mailer(mail.smtp), clock, name_of)
     return {OutboxKind.INVITATION_EMAIL: sender.send}
 
@@ -143,6 +151,8 @@ def _emails(
 def _redact(settings: Settings) -> None:
     secrets = (
         settings.SLACK_BOT_TOKEN,
+        settings.SLACK_CLIENT_SECRET,
+        settings.SECRETS_KEY,
         settings.SLACK_SIGNING_SECRET,
         settings.SLACK_APP_TOKEN,
         settings.BILLING_API_TOKEN,

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.audit_export import FORMATS, write_events
-from bot.core import BillingAccess
+from bot.core import BillingAccess, utc_now
 from bot.core.errors import NotFound
 from bot.metrics import MULTIPROCESS_DIR
 from bot.server import build
@@ -28,6 +28,7 @@ from bot.settings import (
     load_database_settings,
     load_settings,
 )
+from bot.slack.setup import WRONG_KEY, installation_store
 from storage.engine import (
     DatabaseUnreachable,
     ensure_reachable,
@@ -36,6 +37,7 @@ from storage.engine import (
     shown,
 )
 from storage.migrate import alembic_config, upgrade
+from storage.secrets import WrongKey
 from storage.unit_of_work import unit_of_work_factory
 
 log = logging.getLogger("billing_bot")
@@ -64,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="take Slack's requests over Socket Mode (needs SLACK_APP_TOKEN) instead of HTTP",
     )
     commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
+    commands.add_parser(
+        "reseal-tokens",
+        help="write every stored Slack token again under SECRETS_KEY's newest key (OAuth)",
+    )
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     export = audit_commands.add_parser("export", help="write a team's whole audit trail")
@@ -94,6 +100,8 @@ def _run(arguments: argparse.Namespace) -> int:
     if arguments.command == "audit":
         return export_audit(load_database_settings(), team=arguments.team, fmt=arguments.format)
     settings = load_settings()
+    if arguments.command == "reseal-tokens":
+        return reseal_tokens(settings)
     return serve(
         settings,
         host=arguments.host,
@@ -106,6 +114,23 @@ def _run(arguments: argparse.Namespace) -> int:
 def migrate(settings: DatabaseSettings) -> int:
     _migrated_engine(settings)
     log.info("database schema is up to date")
+    return 0
+
+
+def reseal_tokens(settings: Settings) -> int:
+    """Rewrite the stored tokens under the newest key, so older keys can be dropped."""
+    if settings.oauth is None:
+        print("billing-bot: reseal-tokens needs the OAuth settings (SLACK_CLIENT_ID …)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    engine = _migrated_engine(settings)
+    try:
+        store = installation_store(settings.oauth, unit_of_work_factory(engine), utc_now)
+        log.info("resealed %d installations under the newest key", store.reseal())
+    except WrongKey:  # one installation written under a key no longer listed
+        raise SettingsError(WRONG_KEY) from None
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -179,7 +204,12 @@ def serve(
     if missing:
         print(f"billing-bot: {missing}", file=sys.stderr)
         return 2
-    _migrated_engine(settings).dispose()
+    engine = _migrated_engine(settings)
+    try:
+        if settings.oauth is not None:  # before any worker starts: a wrong key is one line
+            installation_store(settings.oauth, unit_of_work_factory(engine), utc_now)
+    finally:
+        engine.dispose()
     if workers > 1:
         with _metrics_shared_by_workers(settings):
             uvicorn.run(

@@ -17,6 +17,7 @@ from bot.pages.routes import invitation_routes
 from bot.scheduler import start_scheduler
 from bot.settings import Settings, load_settings
 from bot.slack.http import slack_events_route
+from bot.slack.oauth import oauth_routes
 from bot.web import create_web_app
 from storage.engine import make_engine
 
@@ -52,6 +53,8 @@ def build(settings: Settings, *, socket_mode: bool = False) -> Starlette:
 def other_routes(bot: Bot, settings: Settings) -> list[BaseRoute]:
     """The routes beside Slack's, each on only when its settings are set."""
     routes: list[BaseRoute] = []
+    if bot.app.oauth_flow is not None:
+        routes += oauth_routes(bot.app.oauth_flow)
     if settings.BILLING_API_TOKEN is not None:
         routes += access_routes(bot.deps.core, settings.BILLING_API_TOKEN.get_secret_value())
     if settings.METRICS_TOKEN is not None:

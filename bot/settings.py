@@ -21,7 +21,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from bot.core import Timings
 from bot.durations import parse_duration
 from bot.mail.config import MailConfig, parse_sender, parse_smtp_url
+from bot.slack.oauth_config import OAuthConfig
 from bot.whmcs.config import DEFAULT_MAX_CONCURRENCY, DEFAULT_SYNC_EVERY, WhmcsConfig
+from storage.secrets import parse_keys
 
 
 def _duration(value: object) -> object:
@@ -66,7 +68,11 @@ def _check_driver(url: URL) -> None:
 class Settings(DatabaseSettings):
     """What `serve` needs: the database and Slack."""
 
-    SLACK_BOT_TOKEN: SecretStr
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_CLIENT_ID: str | None = None
+    SLACK_CLIENT_SECRET: SecretStr | None = None
+    SECRETS_KEY: SecretStr | None = None
+    PUBLIC_URL: str | None = None
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = "https://slack.com/api/"
@@ -84,12 +90,13 @@ class Settings(DatabaseSettings):
     WHMCS_API_ACCESS_KEY: SecretStr | None = None
     WHMCS_SYNC_EVERY: Duration = DEFAULT_SYNC_EVERY
     WHMCS_MAX_CONCURRENCY: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
-    PUBLIC_URL: str | None = None
     SMTP_URL: SecretStr | None = None
     MAIL_FROM: str | None = None
 
     @field_validator(
         "SLACK_BOT_TOKEN",
+        "SLACK_CLIENT_SECRET",
+        "SECRETS_KEY",
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
         "BILLING_API_TOKEN",
@@ -107,8 +114,22 @@ class Settings(DatabaseSettings):
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
-    def _bot_token(cls, value: SecretStr) -> SecretStr:
-        return _with_prefix(value, "xoxb-")
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else _with_prefix(value, "xoxb-")
+
+    @field_validator("SLACK_CLIENT_ID")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("empty", "is empty")
+        return value
+
+    @field_validator("SECRETS_KEY")
+    @classmethod
+    def _secrets_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_keys(value.get_secret_value())
+        return value
 
     @field_validator("SLACK_APP_TOKEN")
     @classmethod
@@ -175,6 +196,30 @@ class Settings(DatabaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _one_slack_mode(self) -> Self:
+        """One workspace by its bot token, or many installed through OAuth: one of the two."""
+        oauth = {
+            "SLACK_CLIENT_ID": self.SLACK_CLIENT_ID,
+            "SLACK_CLIENT_SECRET": self.SLACK_CLIENT_SECRET,
+            "SECRETS_KEY": self.SECRETS_KEY,
+            "PUBLIC_URL": self.PUBLIC_URL,
+        }
+        if self.SLACK_BOT_TOKEN is not None and self.SLACK_CLIENT_ID is not None:
+            raise PydanticCustomError(
+                "incomplete",
+                "settings SLACK_BOT_TOKEN and SLACK_CLIENT_ID cannot both be set: set "
+                "SLACK_BOT_TOKEN for one workspace, or the SLACK_CLIENT_ID settings to be "
+                "installed through OAuth",
+            )
+        if self.SLACK_BOT_TOKEN is None and self.SLACK_CLIENT_ID is None:
+            raise PydanticCustomError(
+                "incomplete", "setting SLACK_BOT_TOKEN is required but not set"
+            )
+        if self.SLACK_CLIENT_ID is not None:
+            _require_together(oauth, given={"SLACK_CLIENT_ID": self.SLACK_CLIENT_ID})
+        return self
+
+    @model_validator(mode="after")
     def _whmcs_complete(self) -> Self:
         """WHMCS is on with its URL and both credentials, or off with none of its settings."""
         required = {
@@ -214,6 +259,23 @@ class Settings(DatabaseSettings):
             access_key=self.WHMCS_API_ACCESS_KEY,
             sync_every=self.WHMCS_SYNC_EVERY,
             max_concurrency=self.WHMCS_MAX_CONCURRENCY,
+        )
+
+    @property
+    def oauth(self) -> OAuthConfig | None:
+        """How the app is installed per workspace, or None with one workspace's bot token."""
+        if (
+            self.SLACK_CLIENT_ID is None
+            or self.SLACK_CLIENT_SECRET is None
+            or self.SECRETS_KEY is None
+            or self.PUBLIC_URL is None
+        ):
+            return None
+        return OAuthConfig(
+            client_id=self.SLACK_CLIENT_ID,
+            client_secret=self.SLACK_CLIENT_SECRET,
+            secrets_keys=tuple(parse_keys(self.SECRETS_KEY.get_secret_value())),
+            public_url=self.PUBLIC_URL,
         )
 
     @property

@@ -62,6 +62,11 @@ class Accounts(_Repository[Account]):
         query = select(func.count()).where(col(Account.channel_problem).is_not(None))
         return int(self._session.exec(query).one())
 
+    def teams_of_organisation(self, enterprise_id: str) -> list[str]:
+        """The workspaces with an account in an Enterprise Grid organisation."""
+        query = select(Account.team_id).where(Account.slack_enterprise_id == enterprise_id)
+        return list(self._session.exec(query).all())
+
     def for_whmcs_client(self, client_id: int) -> Account | None:
         return self._session.exec(
             select(Account).where(Account.whmcs_client_id == client_id)
@@ -181,7 +186,14 @@ class Invitations(_Repository[Invitation]):
         return self._session.exec(query).all()
 
     def accounts_with_due_reminders(self, now: datetime, *, limit: int) -> list[int]:
-        query = select(Invitation.account_id).where(*_due_reminder(now)).distinct().limit(limit)
+        """Accounts with reminders due, but not those whose workspace is paused."""
+        query = (
+            select(Invitation.account_id)
+            .join(Account, col(Account.id) == col(Invitation.account_id))
+            .where(*_due_reminder(now), col(Account.slack_paused_at).is_(None))
+            .distinct()
+            .limit(limit)
+        )
         return list(self._session.exec(query).all())
 
     def due_reminders(self, account_id: int, now: datetime, *, limit: int) -> Sequence[Invitation]:
@@ -308,6 +320,17 @@ class OutboxRepository(_Repository[Outbox]):
         count, oldest = self._session.exec(query).one()
         return int(count), oldest
 
+    def due_again(self, account_id: int, now: datetime) -> None:
+        """The account's undone messages are due now, whatever their back-off said."""
+        query = select(Outbox).where(
+            col(Outbox.account_id) == account_id,
+            col(Outbox.done_at).is_(None),
+            col(Outbox.next_attempt_at) > now,
+        )
+        for row in self._session.exec(query):
+            row.next_attempt_at = now
+            self._session.add(row)
+
     def claimed_count(self, now: datetime) -> int:
         query = select(func.count()).where(
             col(Outbox.done_at).is_(None), col(Outbox.claimed_until) > now
@@ -326,6 +349,7 @@ def _due() -> SelectOfScalar[Outbox]:
             col(Outbox.done_at).is_(None),
             col(Outbox.next_attempt_at) <= now,
             ~_kept_for_its_channel(),
+            ~_waiting_for_slack(),
             ~_behind_an_earlier_portal_change(),
             or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) <= now),
         )
@@ -341,6 +365,14 @@ def _kept_for_its_channel() -> ColumnElement[bool]:
         col(Account.id) == col(Outbox.account_id), col(Account.channel_problem).is_not(None)
     )
     return and_(col(Outbox.kind).in_(CHANNEL_KINDS), blocked.exists())
+
+
+def _waiting_for_slack() -> ColumnElement[bool]:
+    """A message to Slack of an account whose workspace has no working token now."""
+    paused = select(Account.id).where(
+        col(Account.id) == col(Outbox.account_id), col(Account.slack_paused_at).is_not(None)
+    )
+    return and_(col(Outbox.kind).not_in(PORTAL_CHANGE_KINDS), paused.exists())
 
 
 def _behind_an_earlier_portal_change() -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -82,6 +82,12 @@ class Account(SQLModel, table=True):
     channel_problem: str | None = Field(default=None, max_length=32)
     """Why the bot cannot post to the reminders channel (a ``ChannelProblem``), or None while
     it can: the account's channel messages are not due until a person fixes it."""
+    slack_enterprise_id: str | None = Field(default=None, max_length=32)
+    """The Enterprise Grid organisation of the workspace, where Slack said it has one: an
+    organisation-wide install's token serves the workspace."""
+    slack_paused_at: datetime | None = _timestamp(nullable=True)
+    """Since when the workspace has no working token (the app was uninstalled, its token
+    revoked): its Slack messages and reminders wait until it is installed again."""
 
 
 class Member(SQLModel, table=True):
@@ -279,3 +285,31 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _timestamp(index=True)
+
+
+class SlackInstallation(SQLModel, table=True):
+    """The latest installation of the app in one workspace, or in one Enterprise Grid
+    organisation for an organisation-wide install; its tokens are encrypted."""
+
+    __tablename__ = "slack_installation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace: str = Field(max_length=80, unique=True)
+    """``T…`` for a workspace's install, ``E…:*`` for an organisation-wide one."""
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    team_id: str | None = Field(default=None, max_length=32)
+    is_enterprise_install: bool = _flag()
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """What slack-sdk's ``Installation`` holds, less its tokens."""
+    tokens: str = Field(sa_column=Column(Text, nullable=False))
+    """The bot, refresh and user tokens, as one Fernet token under ``SECRETS_KEY``."""
+    installed_at: datetime = _timestamp()
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """The ``state`` of an OAuth flow started by ``/slack/install``: used once, then gone."""
+
+    __tablename__ = "slack_oauth_state"
+
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = _timestamp(index=True)

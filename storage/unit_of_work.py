@@ -19,6 +19,7 @@ from storage.repositories import (
     OutboxRepository,
     ProcessedEvents,
 )
+from storage.slack_repositories import OAuthStates, SlackInstallations
 
 
 class UniqueViolation(Exception):
@@ -43,6 +44,8 @@ class UnitOfWork:
     outbox: OutboxRepository
     processed_events: ProcessedEvents
     connect_codes: ConnectCodes
+    slack_installations: SlackInstallations
+    oauth_states: OAuthStates
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
@@ -59,6 +62,8 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.processed_events = ProcessedEvents(session)
         self.connect_codes = ConnectCodes(session)
+        self.slack_installations = SlackInstallations(session)
+        self.oauth_states = OAuthStates(session)
         return self
 
     def __exit__(

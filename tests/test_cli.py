@@ -17,15 +17,20 @@ from pathlib import Path
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli import main
-from bot.core import BillingAccess
+from bot.core import BillingAccess, utc_now
+from bot.slack.installations import DatabaseInstallationStore
+from bot.slack.setup import WRONG_KEY
 from bot.web import create_web_app
 from storage.engine import make_engine, make_read_only_engine, shown
 from storage.migrate import alembic_config, upgrade
+from storage.secrets import Cipher
 from storage.unit_of_work import unit_of_work_factory
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, TEAM
 from tests.e2e.conftest import free_port
@@ -86,6 +91,53 @@ def test_serving_http_needs_the_signing_secret(tmp_path: Path) -> None:
     done = subprocess.run([*BOT, "serve"], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2
     assert "SLACK_SIGNING_SECRET" in done.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_secrets_key_that_cannot_read_the_stored_tokens_stops_start_up_in_one_line(
+    tmp_path: Path, workers: str
+) -> None:
+    env = _environment(tmp_path, SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="cli-secret",
+                       SECRETS_KEY=Fernet.generate_key().decode(),
+                       PUBLIC_URL="https://billing.example.com")  # fmt: skip
+    del env["SLACK_BOT_TOKEN"]
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    store = DatabaseInstallationStore(
+        unit_of_work_factory(engine), Cipher([Fernet.generate_key().decode()]), utc_now
+    )
+    store.save(Installation(team_id="T1", bot_token="xoxb-stored", user_id="U1"))
+    engine.dispose()
+    done = subprocess.run([*BOT, "serve", "--workers", workers], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == f"billing-bot: {WRONG_KEY}"
+    assert "Traceback" not in done.stderr
+
+
+def test_reseal_tokens_writes_every_token_under_the_newest_key(tmp_path: Path) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    oauth = {
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "cli-secret",
+        "SECRETS_KEY": f"{new},{old}",
+        "PUBLIC_URL": "https://billing.example.com",
+    }
+    env = _environment(tmp_path, **oauth)
+    del env["SLACK_BOT_TOKEN"]
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    for team in ("T1", "T2"):
+        store = DatabaseInstallationStore(unit_of_work_factory(engine), Cipher([old]), utc_now)
+        store.save(Installation(team_id=team, bot_token=f"xoxb-{team}", user_id="U1"))
+    done = subprocess.run([*BOT, "reseal-tokens"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "resealed 2 installations" in done.stderr
+    newest = DatabaseInstallationStore(unit_of_work_factory(engine), Cipher([new]), utc_now)
+    found = [newest.find_bot(enterprise_id=None, team_id=team) for team in ("T1", "T2")]
+    assert [bot.bot_token for bot in found if bot] == ["xoxb-T1", "xoxb-T2"]
+    engine.dispose()
 
 
 @pytest.fixture(params=[1, 2], ids=["one worker", "two workers"])

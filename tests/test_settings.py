@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +30,9 @@ ALL_SETTINGS = (
     "WHMCS_API_ACCESS_KEY",
     "WHMCS_SYNC_EVERY",
     "WHMCS_MAX_CONCURRENCY",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SECRETS_KEY",
     "PUBLIC_URL",
     "SMTP_URL",
     "MAIL_FROM",
@@ -304,6 +308,13 @@ MAIL = {
     "PUBLIC_URL": "https://billing.example.com/",
 }
 
+OAUTH = {
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "client-secret-value",
+    "SECRETS_KEY": Fernet.generate_key().decode(),
+    "PUBLIC_URL": "https://billing.example.com/",
+}
+
 
 def test_mail_is_off_by_default() -> None:
     assert load_settings().mail is None
@@ -406,3 +417,70 @@ def test_an_empty_smtp_url_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMTP_URL", " ")
     with pytest.raises(SettingsError, match=r"^setting SMTP_URL is set but empty$"):
         load_settings()
+
+
+def _oauth_environment(monkeypatch: pytest.MonkeyPatch, **changes: str | None) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    for name, value in {**OAUTH, **changes}.items():
+        if value is not None:
+            monkeypatch.setenv(name, value)
+
+
+def test_with_the_oauth_settings_the_app_is_installed_per_workspace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old = Fernet.generate_key().decode()
+    _oauth_environment(monkeypatch, SECRETS_KEY=f"{OAUTH['SECRETS_KEY']}, {old}")
+    settings = load_settings()
+    assert settings.oauth is not None
+    assert settings.oauth.redirect_uri == "https://billing.example.com/slack/oauth_redirect"
+    assert settings.oauth.secrets_keys == (OAUTH["SECRETS_KEY"], old)
+
+
+def test_one_workspaces_token_needs_no_oauth_settings() -> None:
+    assert load_settings().oauth is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "line"),
+    [
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-secret-value"},
+            "settings SLACK_BOT_TOKEN and SLACK_CLIENT_ID cannot both be set: set "
+            "SLACK_BOT_TOKEN for one workspace, or the SLACK_CLIENT_ID settings to be installed "
+            "through OAuth",
+        ),
+        (
+            {"SECRETS_KEY": None, "PUBLIC_URL": None},
+            "settings SECRETS_KEY and PUBLIC_URL are required with SLACK_CLIENT_ID",
+        ),
+        (
+            {"SLACK_CLIENT_SECRET": None},
+            "setting SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID",
+        ),
+        (
+            {"SECRETS_KEY": "not-a-key-value"},
+            "setting SECRETS_KEY is malformed: must be one or more Fernet keys (as "
+            "Fernet.generate_key() makes), comma-separated, newest first",
+        ),
+        ({"SECRETS_KEY": ""}, "setting SECRETS_KEY is set but empty"),
+        (
+            {"PUBLIC_URL": "billing.example.com"},
+            "setting PUBLIC_URL is malformed: must be an absolute http:// or https:// URL, "
+            "e.g. https://billing.example.com",
+        ),
+    ],
+)
+def test_a_mixed_or_incomplete_slack_mode_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, changes: dict[str, str | None], line: str
+) -> None:
+    _oauth_environment(monkeypatch)
+    for name, value in changes.items():
+        if value is None:
+            monkeypatch.delenv(name)
+        else:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == line
+    assert "client-secret-value" not in line and "not-a-key-value" not in line

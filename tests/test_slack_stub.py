@@ -448,3 +448,64 @@ def test_removed_or_archived_channels_refuse_posts(stub: SlackStub, client: WebC
     with pytest.raises(SlackApiError) as joining:
         client.conversations_join(channel="C0GENERAL")
     assert api_error(joining) == "is_archived"
+
+
+REDIRECT = "https://billing.example.com/slack/oauth_redirect"
+
+
+@pytest.fixture
+def app_stub(stub: SlackStub) -> SlackStub:
+    stub.configure_oauth("1111.2222", "app-secret")
+    stub.add_workspace("T0ACME", "Acme")
+    stub.add_user("U0ANA", "ana@acme.example.com", workspace="T0ACME")
+    return stub
+
+
+def _exchange(stub: SlackStub, code: str, **changes: str) -> dict[str, Any]:
+    given = {"client_id": "1111.2222", "client_secret": "app-secret", "redirect_uri": REDIRECT}
+    given.update(changes)
+    response = WebClient(base_url=stub.api_url).oauth_v2_access(code=code, **given)
+    return dict(response.data)  # type: ignore[arg-type]
+
+
+def _code(stub: SlackStub) -> str:
+    return stub.approve_install(
+        "T0ACME", redirect_uri=REDIRECT, scopes="chat:write,commands", installer="U0ANA"
+    )
+
+
+def test_a_code_is_exchanged_once_for_a_token_that_works_in_its_workspace_only(
+    app_stub: SlackStub,
+) -> None:
+    code = _code(app_stub)
+    granted = _exchange(app_stub, code)
+    assert granted["team"] == {"id": "T0ACME", "name": "Acme"}
+    assert granted["scope"] == "chat:write,commands" and granted["token_type"] == "bot"
+    acme = WebClient(token=granted["access_token"], base_url=app_stub.api_url)
+    assert acme.auth_test()["team_id"] == "T0ACME"
+    assert acme.users_lookupByEmail(email="ana@acme.example.com")["user"]["id"] == "U0ANA"
+    with pytest.raises(SlackApiError, match="users_not_found"):
+        acme.users_lookupByEmail(email=ALICE_EMAIL)  # the stand-in's first workspace's
+    with pytest.raises(SlackApiError, match="invalid_code"):
+        _exchange(app_stub, code)
+    app_stub.uninstall("T0ACME")
+    with pytest.raises(SlackApiError, match="token_revoked"):
+        acme.auth_test()
+    assert app_stub.calls[-1].team == "T0ACME" and app_stub.calls[-1].token == acme.token
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"client_id": "9999.9999"}, "invalid_client_id"),
+        ({"client_secret": "wrong"}, "bad_client_secret"),
+        ({"redirect_uri": "https://elsewhere.example.com/cb"}, "bad_redirect_uri"),
+        ({"code": "never-issued"}, "invalid_code"),
+    ],
+)
+def test_oauth_v2_access_refuses_what_slack_refuses(
+    app_stub: SlackStub, changes: dict[str, str], error: str
+) -> None:
+    code = changes.pop("code", None) or _code(app_stub)
+    with pytest.raises(SlackApiError, match=error):
+        _exchange(app_stub, code, **changes)

@@ -18,6 +18,7 @@ from bot.core.portal import BillingPortal
 from bot.core.portal_changes import PortalChangeService
 from bot.core.reconcile import ReconcileService
 from bot.core.reminders import ReminderService
+from bot.core.workspaces import WorkspaceService
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["DEFAULT_TIMINGS", "BillingAccess", "Clock", "Timings", "utc_now"]
@@ -39,6 +40,7 @@ class BillingAccess:
     reconcile: ReconcileService
     portal_changes: PortalChangeService
     links: LinkService
+    workspaces: WorkspaceService
 
     @classmethod
     def create(
@@ -65,4 +67,5 @@ class BillingAccess:
             ReconcileService(context, sync_every),
             PortalChangeService(context),
             LinkService(context, invitations),
+            WorkspaceService(context),
         )

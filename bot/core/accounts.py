@@ -55,10 +55,12 @@ class AccountService:
         actor_is_workspace_admin: bool,
         channel_id: str,
         actor_organisation: str | None = None,
+        enterprise_id: str | None = None,
     ) -> Account:
         """Create the account; the caller becomes its owner, the channel its reminders channel.
         ``actor_organisation`` is the caller's own workspace when it is another one (someone
-        from another organisation in a shared channel): they never set up or own an account."""
+        from another organisation in a shared channel): they never set up or own an account.
+        ``enterprise_id``: the workspace's Enterprise Grid organisation, if it has one."""
         if actor_organisation is not None:
             raise NotAuthorized(
                 "Sorry, only a member of this workspace can set up its billing account, and "
@@ -82,6 +84,7 @@ class AccountService:
                     owner_user_id=actor,
                     reminders_channel_id=channel_id,
                     created_at=now,
+                    slack_enterprise_id=enterprise_id,
                 )
             )
             try:

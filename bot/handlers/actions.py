@@ -64,7 +64,7 @@ def _respond_to_invitation(deps: Deps, args: Args, *, accept: bool) -> None:
 def _respond(deps: Deps, args: Args, *, accept: bool) -> None:
     caller = caller_of(args)
     team, user = caller.where_and_who
-    email = person(deps.client, user).email
+    email = person(args.client, user).email
     respond = deps.core.invitations.accept if accept else deps.core.invitations.decline
     response = respond(
         team,

@@ -116,7 +116,7 @@ def setup(deps: Deps, args: Args, command: Command) -> None:
 def _set_up(deps: Deps, args: Args, command: Command) -> None:
     caller = caller_of(args)
     team, user = caller.where_and_who
-    slack_user = person(deps.client, user)
+    slack_user = person(args.client, user)
     channel = str(args.body.get("channel_id") or "")
     deps.core.accounts.setup(
         team,
@@ -126,8 +126,9 @@ def _set_up(deps: Deps, args: Args, command: Command) -> None:
         actor_is_workspace_admin=slack_user.is_admin,
         channel_id=channel,
         actor_organisation=caller.organisation or elsewhere(slack_user.team_id, team),
+        enterprise_id=args.context.enterprise_id,
     )
-    settle_channel(deps.core, deps.client, team, channel, tell_owner=False)
+    settle_channel(deps.core, args.client, team, channel, tell_owner=False)
     reply(args, account_ready(deps.core.accounts.require(team)))
     deps.homes.refresh(team, user)
 

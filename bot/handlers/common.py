@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import messages, modals
@@ -44,7 +43,6 @@ class Deps:
     """
 
     core: BillingAccess
-    client: WebClient
     deliverer: Deliverer
     homes: HomePublisher
     clock: Clock
@@ -69,7 +67,7 @@ class Deps:
 
     def _open_modal(self, args: Args, trigger_id: str, view: dict[str, Any]) -> None:
         try:
-            self.client.views_open(trigger_id=trigger_id, view=view)
+            args.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             if error_code(error) not in TRIGGER_ERRORS:
                 raise

@@ -112,7 +112,7 @@ def _save_settings(deps: Deps, args: Args) -> None:
     channel = account.reminders_channel_id
 
     def settle() -> None:
-        settle_channel(deps.core, deps.client, team, channel, tell_owner=True)
+        settle_channel(deps.core, args.client, team, channel, tell_owner=True)
         deps.after_change(team, user)
 
     deps.later(args, settle)

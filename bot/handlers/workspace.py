@@ -1,6 +1,7 @@
 """Serve only the workspace the app is installed in (DESIGN §3): a request for any other team,
 or one made for a whole Enterprise Grid organisation, is refused politely before any listener
-runs, and nothing changes."""
+runs, and nothing changes. With OAuth, Bolt's authorisation has found the installation of the
+request's workspace already (a workspace without one is asked to install the app)."""
 
 from typing import Any
 
@@ -21,8 +22,8 @@ ORGANISATION_WIDE = (
 
 
 def register(app: App, deps: Deps) -> None:
-    """Serve only the workspace the bot's token belongs to: any other team, or a request made
-    for a whole organisation, gets a polite refusal before any listener runs."""
+    """Serve only the workspace the authorised token belongs to: any other team, or a request
+    made for a whole organisation, gets a polite refusal before any listener runs."""
 
     def only_the_installed_workspace(args: Args) -> BoltResponse | None:
         refusal = _refusal(args)

@@ -11,6 +11,7 @@ from bot.mail.config import MailConfig
 from bot.mail.facts import facts_of
 from bot.mail.message import invitation_email
 from bot.mail.smtp import Mailer
+from storage.tables import Account
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,10 @@ class InvitationMailer:
         config: MailConfig,
         mailer: Mailer,
         clock: Clock,
-        name_of: Callable[[str], str],
+        name_of: Callable[[Account, str], str],
     ) -> None:
-        """``name_of``: a Slack user's name, as the email names the inviter."""
+        """``name_of``: a Slack user's name in the account's workspace, as the email names
+        the inviter."""
         self._core = core
         self._config = config
         self._mailer = mailer
@@ -37,7 +39,7 @@ class InvitationMailer:
         assert invitation.id is not None
         if not is_open(invitation, self._clock()):
             return "closed before it was sent"
-        inviter = self._name_of(invitation.invited_by_user_id)
+        inviter = self._name_of(job.account, invitation.invited_by_user_id)
         token = self._core.links.issue(invitation.id, inviter_name=inviter)
         if token is None:
             return "closed before it was sent"

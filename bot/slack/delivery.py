@@ -19,6 +19,7 @@ from bot.core.invitations import is_open
 from bot.core.outbox import Job, RetryLater
 from bot.metrics import DELIVERIES
 from bot.slack.channels import CHANNEL_PROBLEMS, error_code
+from bot.slack.client import NotInstalled, SlackClients
 from bot.slack.people import user_id_for_email
 from storage.tables import CHANNEL_KINDS, InvitationStatus, OutboxKind
 
@@ -35,6 +36,8 @@ AUTH_ERRORS = {
     "token_revoked",
     "missing_scope",
 }
+DEAD_TOKEN_ERRORS = {"token_revoked", "invalid_auth", "account_inactive"}
+"""The workspace's token no longer works: the workspace is paused until it is installed again."""
 TRANSIENT_ERRORS = {
     "ratelimited",
     "service_unavailable",
@@ -54,14 +57,14 @@ class Deliverer:
     def __init__(
         self,
         core: BillingAccess,
-        client: WebClient,
+        clients: SlackClients,
         clock: Clock,
         others: Mapping[OutboxKind, Sender] | None = None,
     ) -> None:
         """``others``: the senders of other outside systems (WHMCS, email), by the kinds they
         carry; invitees not in the workspace are emailed when ``others`` carries emails."""
         self._core = core
-        self._client = client
+        self._clients = clients
         self._clock = clock
         self._senders: dict[OutboxKind, Sender] = {
             OutboxKind.INVITATION: self._send_invitation,
@@ -106,6 +109,9 @@ class Deliverer:
             outcome = self._senders[job.outbox.kind](job)
         except SlackApiError as error:
             return self._failed(job, error)
+        except NotInstalled:
+            self._core.outbox.retry_later(job, "not installed", give_up=False)
+            return "waiting"
         except (SlackClientError, OSError) as error:
             self._core.outbox.retry_later(job, f"unreachable: {type(error).__name__}")
             return "retry"
@@ -129,6 +135,9 @@ class Deliverer:
         if code in AUTH_ERRORS:
             log.warning("Slack refused the bot's token (%s); message %s waits", code, job.id)
             self._core.outbox.retry_later(job, code, give_up=False)
+            if code in DEAD_TOKEN_ERRORS:
+                token = self._client(job).token
+                self._clients.token_refused(job.account.team_id, code, token)
             return "waiting"
         log.warning("Slack refused %s message %s: %s", job.outbox.kind.value, job.id, code)
         self._core.outbox.done(job, f"refused: {code}")
@@ -149,11 +158,12 @@ class Deliverer:
             return "closed before it was sent"
         if job.is_first_dm and invitation.dm_ts:
             return "reached them already"
-        user_id = user_id_for_email(self._client, invitation.email)
+        client = self._client(job)
+        user_id = user_id_for_email(client, invitation.email)
         if user_id is None:
             return self._not_in_workspace(job)
-        channel = self._client.conversations_open(users=user_id)["channel"]["id"]
-        sent = self._post(channel, messages.invitation_dm(job.account, invitation))
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        sent = self._post(job, channel, messages.invitation_dm(job.account, invitation))
         self._core.outbox.record_invitation_dm(job, user_id=user_id, channel_id=channel, ts=sent)
         return ""
 
@@ -170,7 +180,7 @@ class Deliverer:
         if not (invitation.dm_channel_id and invitation.dm_ts):
             return "no message to update"
         message = messages.invitation_closed_dm(job.account, invitation)
-        self._client.chat_update(
+        self._client(job).chat_update(
             channel=invitation.dm_channel_id,
             ts=invitation.dm_ts,
             text=message.text,
@@ -183,7 +193,7 @@ class Deliverer:
         if not still_pending:
             return "answered before the reminder went out"
         message = messages.reminder_digest(job.account, still_pending, self._clock())
-        self._post_to_channel(job.account.reminders_channel_id, message)
+        self._post_to_channel(job, message)
         self._core.outbox.record_reminder(job, still_pending)
         return ""
 
@@ -192,36 +202,38 @@ class Deliverer:
         assert invitation is not None
         if not is_open(invitation, self._clock()):
             return "answered before the nudge went out"
-        user_id = invitation.invitee_user_id or user_id_for_email(self._client, invitation.email)
+        client = self._client(job)
+        user_id = invitation.invitee_user_id or user_id_for_email(client, invitation.email)
         if user_id is None:
             return "not in the workspace"
-        self._post(user_id, messages.invitation_nudge(job.account, invitation))
+        self._post(job, user_id, messages.invitation_nudge(job.account, invitation))
         return "sent"
 
     def _announce_expiry(self, job: Job) -> str:
         message = messages.expiry_notice(job.account, job.invitations, self._clock())
-        self._post_to_channel(job.account.reminders_channel_id, message)
+        self._post_to_channel(job, message)
         return "sent"
 
     def _tell_owner_channel_paused(self, job: Job) -> str:
         if job.account.channel_problem is None:
             return "resumed before the notice went out"
-        self._post(job.account.owner_user_id, channel_paused_notice(job.account))
+        self._post(job, job.account.owner_user_id, channel_paused_notice(job.account))
         return "sent"
 
     def _tell_owner_portal_news(self, job: Job) -> str:
         lines = [str(line) for line in job.outbox.payload.get("lines", [])]
-        self._post(job.account.owner_user_id, messages.portal_news(job.account, lines))
+        self._post(job, job.account.owner_user_id, messages.portal_news(job.account, lines))
         return "sent"
 
-    def _post_to_channel(self, channel: str, message: Message) -> None:
+    def _post_to_channel(self, job: Job, message: Message) -> None:
+        channel = job.account.reminders_channel_id
         self._pacer.wait_turn(channel)
-        self._post(channel, message)
+        self._post(job, channel, message)
 
     def _tell_owner(self, job: Job) -> str:
         assert job.invitation is not None
         message = messages.owner_outcome_notice(job.account, job.invitation)
-        self._post(job.account.owner_user_id, message)
+        self._post(job, job.account.owner_user_id, message)
         return "sent"
 
     def _tell_member_permissions(self, job: Job) -> str:
@@ -240,11 +252,15 @@ class Deliverer:
     def _post_to_recipient(self, job: Job, message: Message) -> str:
         if job.outbox.recipient_user_id is None:
             return "no Slack user to tell"
-        self._post(job.outbox.recipient_user_id, message)
+        self._post(job, job.outbox.recipient_user_id, message)
         return "sent"
 
-    def _post(self, channel: str, message: Message) -> str:
-        response = self._client.chat_postMessage(
+    def _client(self, job: Job) -> WebClient:
+        """The client of the workspace whose account the message belongs to."""
+        return self._clients.for_team(job.account.team_id, job.account.slack_enterprise_id)
+
+    def _post(self, job: Job, channel: str, message: Message) -> str:
+        response = self._client(job).chat_postMessage(
             channel=channel, text=message.text, blocks=message.blocks
         )
         return str(response["ts"])

@@ -2,26 +2,32 @@
 
 import logging
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks import home
 from bot.coalesce import OnePassAtATimeEach
 from bot.core import BillingAccess, Clock
-from bot.core.accounts import ViewerRole
+from bot.core.accounts import Viewer, ViewerRole
+from bot.slack.client import SlackClients
 
 log = logging.getLogger(__name__)
 
 
 class HomePublisher:
-    def __init__(self, core: BillingAccess, client: WebClient, clock: Clock) -> None:
+    def __init__(self, core: BillingAccess, clients: SlackClients, clock: Clock) -> None:
         self._core = core
-        self._client = client
+        self._clients = clients
         self._clock = clock
         self._refresh_one: OnePassAtATimeEach[tuple[str, str]] = OnePassAtATimeEach(self._refresh)
 
-    def view_for(self, team_id: str, user_id: str) -> dict[str, object]:
+    def _view_for(self, team_id: str, user_id: str) -> tuple[dict[str, object], str | None]:
+        """The tab ``user_id`` sees, and the workspace's organisation (if it has one)."""
         viewer = self._core.accounts.viewer(team_id, user_id)
+        account = viewer.account
+        enterprise_id = None if account is None else account.slack_enterprise_id
+        return self._view(viewer, team_id, user_id), enterprise_id
+
+    def _view(self, viewer: Viewer, team_id: str, user_id: str) -> dict[str, object]:
         account = viewer.account
         if account is None or viewer.role == ViewerRole.OUTSIDER:
             return home.outsider_home(account)
@@ -34,7 +40,9 @@ class HomePublisher:
         )
 
     def publish(self, team_id: str, user_id: str) -> None:
-        self._client.views_publish(user_id=user_id, view=self.view_for(team_id, user_id))
+        view, enterprise_id = self._view_for(team_id, user_id)
+        client = self._clients.for_team(team_id, enterprise_id)
+        client.views_publish(user_id=user_id, view=view)
 
     def refresh(self, team_id: str, *user_ids: str | None) -> None:
         """Publish the tab again for each of ``user_ids``. Refreshes of one tab asked for while

@@ -70,8 +70,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_bot(engine: Engine, stub: SlackStub, **settings: str) -> AbstractContextManager[Running]:
-    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block ends."""
+def serve_bot(
+    engine: Engine, stub: SlackStub, **settings: str | None
+) -> AbstractContextManager[Running]:
+    """The bot on ``engine`` served by uvicorn in a thread on a free port, until the block
+    ends; ``settings`` are laid over those of one workspace's bot."""
     return serve_bot_on(engine, stub, free_port(), settings)
 
 
@@ -80,15 +83,15 @@ def serve_bot_on(
     engine: Engine,
     stub: SlackStub,
     port: int,
-    settings: Mapping[str, str],
+    settings: Mapping[str, str | None],
     *,
     log_level: str = "warning",
 ) -> Iterator[Running]:
     """``serve_bot`` on ``port``, its access log on with ``log_level="info"``."""
-    config = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_SIGNING_SECRET=SECRET,
-                           SLACK_API_URL=stub.api_url, BILLING_API_TOKEN=API_TOKEN,
-                           DATABASE_URL=engine.url.render_as_string(hide_password=False),
-                           **settings)  # fmt: skip
+    defaults = {"SLACK_BOT_TOKEN": stub.bot_token, "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": stub.api_url, "BILLING_API_TOKEN": API_TOKEN,
+                "DATABASE_URL": engine.url.render_as_string(hide_password=False)}  # fmt: skip
+    config = load_settings(**{**defaults, **settings})
     clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
     bot = create_app(config, engine=engine, clock=clock)
     routes = [slack_events_route(bot), *other_routes(bot, config)]

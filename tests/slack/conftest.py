@@ -5,8 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.core import BillingAccess
-from bot.settings import load_settings
-from bot.slack.client import make_client
+from bot.slack.client import OneWorkspace, make_client
 from bot.slack.delivery import Deliverer
 from tests.conftest import BILLING_CHANNEL, OWNER, OWNER_EMAIL, FakeClock
 from tests.slack_stub import SlackStub
@@ -30,5 +29,4 @@ def core(billing: BillingAccess) -> BillingAccess:
 
 @pytest.fixture
 def deliverer(core: BillingAccess, stub: SlackStub, clock: FakeClock) -> Deliverer:
-    settings = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_API_URL=stub.api_url)
-    return Deliverer(core, make_client(settings), clock)
+    return Deliverer(core, OneWorkspace(make_client(stub.api_url, stub.bot_token)), clock)

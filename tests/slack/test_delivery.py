@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.blocks import ids
 from bot.core import BillingAccess
 from bot.core.outbox import Job
+from bot.slack.client import OneWorkspace
 from bot.slack.delivery import Deliverer
 from tests.conftest import OWNER, TEAM, FakeClock
 from tests.slack_stub import SlackStub
@@ -77,7 +78,7 @@ def test_a_timed_out_post_is_sent_again_later_once(
     core: BillingAccess, stub: SlackStub, clock: FakeClock
 ) -> None:
     impatient = WebClient(token=stub.bot_token, base_url=stub.api_url, timeout=1)
-    deliverer = Deliverer(core, impatient, clock)
+    deliverer = Deliverer(core, OneWorkspace(impatient), clock)
     stub.add_user("U0ANA", "ana@example.com")
     _invite(core, "ana@example.com")
     stub.fail_next("chat.postMessage", times=1, status=503, delay_seconds=1.5)

@@ -10,6 +10,8 @@ import pytest
 import yaml
 
 from bot.handlers.commands import COMMAND
+from bot.slack.oauth_config import REDIRECT_PATH
+from bot.slack.scopes import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = sorted((ROOT.parent / "shared" / "slack").glob("manifest.schema.*.json"))
@@ -35,6 +37,8 @@ SCOPES_OF_EVENT: dict[str, set[str]] = {
     "member_left_channel": {"channels:read", "groups:read"},
     "channel_left": {"channels:read"},
     "group_left": {"groups:read"},
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
 }
 
 
@@ -97,6 +101,15 @@ def test_the_scopes_are_exactly_those_the_calls_and_events_need(manifest: dict[s
         *(SCOPES_OF_EVENT[event] for event in _listened()),
     )
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_an_install_asks_for_exactly_the_manifests_scopes(manifest: dict[str, Any]) -> None:
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_the_redirect_url_is_the_one_the_bot_serves(manifest: dict[str, Any]) -> None:
+    [url] = manifest["oauth_config"]["redirect_urls"]
+    assert url.endswith(REDIRECT_PATH)
 
 
 def test_every_request_url_is_the_one_endpoint(manifest: dict[str, Any]) -> None:

@@ -122,13 +122,11 @@ def test_concurrent_sweepers_post_every_reminder_exactly_once(
 
 def _replica(engine: Engine, stub: SlackStub, clock: FakeClock) -> tuple[BillingAccess, Deliverer]:
     """A core and deliverer of their own, as another process sharing the database would have."""
-    from bot.settings import load_settings
-    from bot.slack.client import make_client
+    from bot.slack.client import OneWorkspace, make_client
     from storage.unit_of_work import unit_of_work_factory
 
     core = BillingAccess.create(unit_of_work_factory(engine), clock=clock)
-    settings = load_settings(SLACK_BOT_TOKEN=stub.bot_token, SLACK_API_URL=stub.api_url)
-    return core, Deliverer(core, make_client(settings), clock)
+    return core, Deliverer(core, OneWorkspace(make_client(stub.api_url, stub.bot_token)), clock)
 
 
 def _emails_in(message: dict[str, Any]) -> list[str]:

@@ -10,7 +10,6 @@ from tests.slack_stub.ids import (
     BOT_USER_NAME,
     TEAM_DOMAIN,
     TEAM_ID,
-    TEAM_NAME,
     TEAM_URL,
 )
 from tests.slack_stub.workspace import Workspace
@@ -76,10 +75,12 @@ def _existing_conversation(args: Args) -> str:
 def auth_test(workspace: Workspace, args: Args) -> dict[str, Any]:
     """Who the bot token belongs to."""
     return {
-        "url": TEAM_URL,
-        "team": TEAM_NAME,
+        "url": TEAM_URL
+        if workspace.team_id == TEAM_ID
+        else f"https://{workspace.team_id}.slack.com/",
+        "team": workspace.name,
         "user": BOT_USER_NAME,
-        "team_id": TEAM_ID,
+        "team_id": workspace.team_id,
         "user_id": BOT_USER_ID,
         "bot_id": BOT_ID,
         "is_enterprise_install": False,
@@ -88,11 +89,11 @@ def auth_test(workspace: Workspace, args: Args) -> dict[str, Any]:
 
 def team_info(workspace: Workspace, args: Args) -> dict[str, Any]:
     """The workspace itself; other teams are ``team_not_found``."""
-    if args.get("team", TEAM_ID) != TEAM_ID:
+    if args.get("team", workspace.team_id) != workspace.team_id:
         raise ApiError("team_not_found")
     team = {
-        "id": TEAM_ID,
-        "name": TEAM_NAME,
+        "id": workspace.team_id,
+        "name": workspace.name,
         "domain": TEAM_DOMAIN,
         "email_domain": "",
         "icon": {"image_default": True},

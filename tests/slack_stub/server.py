@@ -19,6 +19,7 @@ from tests.slack_stub.errors import ApiError
 from tests.slack_stub.faults import Fault, FaultPlan
 from tests.slack_stub.ids import BOT_USER_ID, TEAM_ID
 from tests.slack_stub.methods import dispatch
+from tests.slack_stub.oauth import Grant, OAuthApp, Tokens
 from tests.slack_stub.users import StubUser
 from tests.slack_stub.wire import ApiCall, HttpRequest, Reply, parse_call
 from tests.slack_stub.workspace import Workspace
@@ -45,6 +46,10 @@ class RecordedCall:
     args: dict[str, Any]
     response: dict[str, Any]
     status: int = 200
+    token: str | None = None
+    """The token the call carried."""
+    team: str | None = None
+    """The workspace that token works in (None for a token Slack refused)."""
 
     @property
     def ok(self) -> bool:
@@ -112,7 +117,9 @@ class SlackStub:
     def __init__(self, bot_token: str = "xoxb-test-token") -> None:
         self.bot_token = bot_token
         self._condition = threading.Condition(threading.RLock())
-        self._workspace = Workspace()
+        self._workspaces = {TEAM_ID: Workspace()}
+        self._tokens = Tokens({bot_token: TEAM_ID})
+        self._oauth = OAuthApp(self._tokens)
         self._faults = FaultPlan()
         self._calls: list[RecordedCall] = []
         self._failed_calls: list[RecordedCall] = []
@@ -170,7 +177,8 @@ class SlackStub:
         is_owner: bool = False,
         is_bot: bool = False,
         deleted: bool = False,
-        team_id: str = TEAM_ID,
+        team_id: str | None = None,
+        workspace: str = TEAM_ID,
     ) -> None:
         """Add (or replace) a workspace member; ``name`` defaults to the email's local part."""
         handle = name or email.partition("@")[0]
@@ -179,14 +187,14 @@ class SlackStub:
             email=email,
             name=handle,
             real_name=real_name or handle,
-            team_id=team_id,
+            team_id=team_id or workspace,
             is_admin=is_admin,
             is_owner=is_owner,
             is_bot=is_bot,
             deleted=deleted,
         )
         with self._condition:
-            self._workspace.users.add(user)
+            self._ws(workspace).users.add(user)
 
     def add_channel(
         self,
@@ -196,36 +204,82 @@ class SlackStub:
         private: bool = False,
         archived: bool = False,
         bot_is_member: bool = False,
+        workspace: str = TEAM_ID,
     ) -> None:
         """Add (or replace) a channel; the bot is not in it unless ``bot_is_member``."""
         members = {BOT_USER_ID} if bot_is_member else set()
         channel = StubChannel(channel_id, name, private, archived, members)
         with self._condition:
-            self._workspace.channels.add(channel)
+            self._ws(workspace).channels.add(channel)
 
-    def invite_bot(self, channel_id: str) -> None:
+    def invite_bot(self, channel_id: str, *, workspace: str = TEAM_ID) -> None:
         """Someone adds the bot to the channel (``/invite``), as only a person can do for a
         private one. Slack would then send ``member_joined_channel``; the test sends it."""
         with self._condition:
-            self._workspace.channels.get(channel_id).members.add(BOT_USER_ID)
+            self._ws(workspace).channels.get(channel_id).members.add(BOT_USER_ID)
 
-    def remove_bot(self, channel_id: str) -> None:
+    def remove_bot(self, channel_id: str, *, workspace: str = TEAM_ID) -> None:
         """Someone removes the bot from the channel (``/kick``)."""
         with self._condition:
-            self._workspace.channels.get(channel_id).members.discard(BOT_USER_ID)
+            self._ws(workspace).channels.get(channel_id).members.discard(BOT_USER_ID)
 
-    def archive_channel(self, channel_id: str) -> None:
+    def archive_channel(self, channel_id: str, *, workspace: str = TEAM_ID) -> None:
         with self._condition:
-            self._workspace.channels.get(channel_id).is_archived = True
+            self._ws(workspace).channels.get(channel_id).is_archived = True
 
-    def bot_is_in(self, channel_id: str) -> bool:
+    def bot_is_in(self, channel_id: str, *, workspace: str = TEAM_ID) -> bool:
         with self._condition:
-            return self._workspace.channels.get(channel_id).bot_is_member
+            return self._ws(workspace).channels.get(channel_id).bot_is_member
 
-    def dm_channel(self, user_id: str) -> str:
+    def dm_channel(self, user_id: str, *, workspace: str = TEAM_ID) -> str:
         """The id of the bot's DM with ``user_id``, the same one conversations.open returns."""
         with self._condition:
-            return self._workspace.messages.open_conversation([user_id])
+            return self._ws(workspace).messages.open_conversation([user_id])
+
+    def _ws(self, team_id: str) -> Workspace:
+        return self._workspaces[team_id]
+
+    # Workspaces and the app's OAuth
+
+    def add_workspace(self, team_id: str, name: str, *, bot_token: str | None = None) -> None:
+        """Another workspace (with nobody in it yet), where the app can be installed; with
+        ``bot_token``, it is installed already and that token works in it."""
+        with self._condition:
+            self._workspaces[team_id] = Workspace(team_id, name)
+            if bot_token is not None:
+                self._tokens.teams[bot_token] = team_id
+
+    def configure_oauth(
+        self, client_id: str, client_secret: str, *, rotation: bool = False
+    ) -> None:
+        """The app's credentials; with ``rotation``, tokens expire and come with refresh
+        tokens (the app's "token rotation" setting)."""
+        with self._condition:
+            self._oauth.client_id, self._oauth.client_secret = client_id, client_secret
+            self._oauth.rotation = rotation
+
+    def expire_tokens_in(self, seconds: int) -> None:
+        """The lifetime of the rotating tokens handed out for the next codes."""
+        with self._condition:
+            self._oauth.expires_in = seconds
+
+    def approve_install(
+        self, team_id: str, *, redirect_uri: str, scopes: str, installer: str,
+        enterprise_id: str | None = None,
+    ) -> str:  # fmt: skip
+        """Someone in ``team_id`` allowed the app on Slack's consent page: the ``code`` Slack
+        adds to the redirect. Each code is exchanged once, for that redirect URI only."""
+        with self._condition:
+            workspace = self._ws(team_id)
+            enterprise = None if enterprise_id is None else {"id": enterprise_id, "name": "Org"}
+            grant = Grant(team_id, workspace.name, redirect_uri, scopes, installer, enterprise)
+            return self._oauth.approve(grant)
+
+    def uninstall(self, team_id: str) -> None:
+        """The app is removed from ``team_id``: every token of it is revoked. Slack would then
+        send ``app_uninstalled`` and ``tokens_revoked``; the test sends them."""
+        with self._condition:
+            self._tokens.revoke_team(team_id)
 
     # Fault injection
 
@@ -297,25 +351,29 @@ class SlackStub:
             self._calls.clear()
             self._failed_calls.clear()
 
-    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def messages(
+        self, channel: str | None = None, *, workspace: str = TEAM_ID
+    ) -> list[dict[str, Any]]:
         """Live (not deleted) bot messages, oldest first, as updated; each has a ``channel``."""
         with self._condition:
-            return self._workspace.messages.listing(channel)
+            return self._ws(workspace).messages.listing(channel)
 
-    def ephemeral_messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def ephemeral_messages(
+        self, channel: str | None = None, *, workspace: str = TEAM_ID
+    ) -> list[dict[str, Any]]:
         """Ephemeral messages, oldest first; ``user`` is the member who was shown it."""
         with self._condition:
-            return self._workspace.messages.ephemeral_listing(channel)
+            return self._ws(workspace).messages.ephemeral_listing(channel)
 
-    def home_view(self, user_id: str) -> dict[str, Any] | None:
+    def home_view(self, user_id: str, *, workspace: str = TEAM_ID) -> dict[str, Any] | None:
         """The Home tab last published for ``user_id``, or None."""
         with self._condition:
-            return self._workspace.views.home_of(user_id)
+            return self._ws(workspace).views.home_of(user_id)
 
-    def opened_views(self) -> list[dict[str, Any]]:
+    def opened_views(self, *, workspace: str = TEAM_ID) -> list[dict[str, Any]]:
         """Modals opened or pushed, oldest first, in their current (updated) state."""
         with self._condition:
-            return self._workspace.views.modals()
+            return self._ws(workspace).views.modals()
 
     def wait_for(
         self, predicate: Callable[[list[RecordedCall]], bool], timeout: float = 5.0
@@ -356,8 +414,11 @@ class SlackStub:
             fault = self._faults.take(call.method)
             forced = fault.forced_reply()
             if forced is None:
-                reply = Reply(200, self._answer(call), delay_seconds=fault.delay_seconds)
-                self._calls.append(RecordedCall(call.method, call.args, reply.body))
+                body, team = self._answer(call, request.authorization)
+                reply = Reply(200, body, delay_seconds=fault.delay_seconds)
+                self._calls.append(
+                    RecordedCall(call.method, call.args, reply.body, 200, call.token, team)
+                )
             else:
                 reply = forced
                 self._failed_calls.append(
@@ -374,17 +435,17 @@ class SlackStub:
             self._condition.notify_all()
         return reply
 
-    def _answer(self, call: ApiCall) -> dict[str, Any]:
+    def _answer(self, call: ApiCall, authorization: str) -> tuple[dict[str, Any], str | None]:
+        """The answer, and the workspace of the call's token."""
+        team = None
         try:
             if call.problem is not None:
                 raise call.problem
-            self._authenticate(call.token)
-            return dispatch(self._workspace, call.method, call.args)
+            if call.method == "oauth.v2.access":
+                return {"ok": True, **self._oauth.access(call.args, authorization)}, None
+            team = self._tokens.teams.get(call.token or "")  # recorded even when refused
+            self._tokens.team_of(call.token)
+            assert team is not None
+            return dispatch(self._ws(team), call.method, call.args), team
         except ApiError as error:
-            return error.to_response()
-
-    def _authenticate(self, token: str | None) -> None:
-        if not token:
-            raise ApiError("not_authed")
-        if token != self.bot_token:
-            raise ApiError("invalid_auth")
+            return error.to_response(), team

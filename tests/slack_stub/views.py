@@ -32,8 +32,9 @@ def _check_hash(current: Mapping[str, Any], given_hash: str | None) -> None:
 class ViewStore:
     """Views by id, which trigger ids were exchanged, and each user's Home tab."""
 
-    def __init__(self, ids: IdFactory) -> None:
+    def __init__(self, ids: IdFactory, team_id: str = TEAM_ID) -> None:
         self._ids = ids
+        self._team_id = team_id
         self._views: dict[str, dict[str, Any]] = {}
         self._modal_ids: list[str] = []
         self._home_ids: dict[str, str] = {}
@@ -114,12 +115,12 @@ class ViewStore:
             **_VIEW_DEFAULTS,
             **copy.deepcopy(dict(view)),
             "id": view_id,
-            "team_id": TEAM_ID,
+            "team_id": self._team_id,
             "state": {"values": {}},
             "hash": self._ids.new_hash(),
             "root_view_id": view_id,
             "app_id": APP_ID,
-            "app_installed_team_id": TEAM_ID,
+            "app_installed_team_id": self._team_id,
             "bot_id": BOT_ID,
         }
         self._views[view_id] = stored

@@ -96,7 +96,9 @@ def test_sweep_queries_read_through_an_index(populated: Engine, name: str) -> No
     ix_invitation_account_reminder and ix_invitation_due_expiry respectively; SQLite reads
     ix_invitation_account_reminder for the first two and ix_invitation_due_expiry."""
     plan = _plan(populated, _query_of(SWEEP_QUERIES[name]))
-    assert "Seq Scan" not in plan, plan
+    # The accounts' table (50 rows here) may be read whole to leave out paused workspaces.
+    assert "Seq Scan on invitation" not in plan, plan
+    assert "SCAN invitation" not in plan.replace("SCAN invitation USING", ""), plan
     assert re.search(
         r"(Index|INDEX) (Scan using |Only Scan using |Cond|)?\(?ix_invitation_", plan
     ) or (re.search(r"USING (COVERING )?INDEX ix_invitation_", plan)), plan

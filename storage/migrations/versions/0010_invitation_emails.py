@@ -2,7 +2,7 @@
 invited (as the email names them), and the outbox kind that sends the email (DESIGN §11)
 
 Revision ID: 0010_invitation_emails
-Revises: 0008_billing_portal
+Revises: 0009_slack_installations
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic.operations import BatchOperations
 from storage.types import UTCDateTime
 
 revision: str = "0010_invitation_emails"
-down_revision: str | None = "0008_billing_portal"
+down_revision: str | None = "0009_slack_installations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
