@@ -10,10 +10,15 @@ from slack_bolt.kwargs_injection.args import Args
 
 from bot.blocks import messages
 from bot.handlers.common import Deps
+from bot.slack.client import UNVERIFIED
 
 NOT_INSTALLED = (
     "Sorry, Billing Access is not installed in this workspace, so it cannot act here. "
     "Nothing was changed."
+)
+UNREACHABLE = (
+    "Sorry, Billing Access cannot reach Slack right now, so it cannot check where this "
+    "request comes from. Nothing was changed. Please try again in a minute."
 )
 ORGANISATION_WIDE = (
     "Sorry, Billing Access works per workspace, and this request came for a whole Enterprise "
@@ -40,6 +45,8 @@ def _refusal(args: Args) -> str | None:
     installed = args.context.authorize_result
     if installed is None:  # nothing to compare with (url_verification, ssl_check)
         return None
+    if installed.get(UNVERIFIED):
+        return UNREACHABLE
     if not installed.team_id:  # the token is an organisation's: its workspaces are served
         return None if args.context.enterprise_id == installed.enterprise_id else NOT_INSTALLED
     if _for_an_organisation(args.body):

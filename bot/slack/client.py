@@ -1,8 +1,12 @@
 """Web API clients: each for one token, retrying rate limits and hiccups; and how a sender
 finds the client of the workspace its work concerns."""
 
+import logging
 from typing import Any, Protocol
 
+from slack_bolt import BoltContext
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -14,7 +18,11 @@ from slack_sdk.web import SlackResponse
 
 from bot.metrics import SLACK_CALLS, SLACK_ERRORS
 
+log = logging.getLogger(__name__)
+
 TIMEOUT_S = 10
+UNVERIFIED = "billing_unverified"
+"""Set in an ``AuthorizeResult`` whose workspace could not be checked with Slack."""
 RETRIES = 2
 
 
@@ -62,15 +70,56 @@ class SlackClients(Protocol):
         """Slack answered ``error`` (a dead token) to a call for ``team_id`` with ``token``."""
 
 
-class OneWorkspace:
+class OneWorkspace(Authorize):
     """The one workspace of ``SLACK_BOT_TOKEN``: its client serves every call. A refused token
     is for a person to fix in the app's settings; messages wait meanwhile."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        self._bot: dict[str, str] | None = None
 
     def for_team(self, team_id: str, enterprise_id: str | None = None) -> WebClient:
         return self._client
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_actors: str | None,
+    ) -> AuthorizeResult:
+        """Bolt's ``authorize``: the bot token, and the bot's workspace and ids from one
+        ``auth.test``. While Slack cannot be reached (or refuses the token) that is unknown,
+        and the result says so (``UNVERIFIED``) for the request to be refused politely;
+        ``auth.test`` is asked again by the next request. (Bolt's own single-workspace check
+        answers such a request with a 500 and a traceback.)"""
+        bot = self._bot or self._identify()
+        result = AuthorizeResult(
+            enterprise_id=(bot or {}).get("enterprise_id") or None,
+            team_id=(bot or {}).get("team_id") or team_id,
+            user_id=user_id,
+            bot_token=self._client.token,
+            bot_id=(bot or {}).get("bot_id"),
+            bot_user_id=(bot or {}).get("user_id"),
+        )
+        if bot is None:
+            result[UNVERIFIED] = True
+        return result
+
+    def _identify(self) -> dict[str, str] | None:
+        try:
+            answer = self._client.auth_test()
+        except SlackApiError as error:
+            log.warning("Slack refused the bot token (auth.test: %s)", error.response.get("error"))
+            return None
+        except (SlackClientError, OSError) as error:
+            log.warning("Slack could not be reached (auth.test: %s)", type(error).__name__)
+            return None
+        keys = ("bot_id", "user_id", "team_id", "enterprise_id")
+        self._bot = {key: str(answer.get(key) or "") for key in keys}
+        return self._bot
 
     def token_refused(self, team_id: str, error: str, token: str | None) -> None:
         """Nothing to do here: the sender keeps the message for later."""

@@ -1,9 +1,10 @@
 """How the bot reaches Slack, chosen from the settings: one workspace by ``SLACK_BOT_TOKEN``,
 or many, each installed through OAuth with its tokens in the database."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.token_rotation import TokenRotator
@@ -28,9 +29,10 @@ WRONG_KEY = (
 @dataclass(frozen=True)
 class SlackSetup:
     client: WebClient
-    """Bolt's client: the bot token's in one workspace; with OAuth, one with no token."""
+    """Bolt's client, with no token: ``authorize`` says which token answers each request."""
     clients: SlackClients
-    authorize: Authorize | None = None
+    authorize: Callable[..., AuthorizeResult | None] | None = None
+    """Bolt's ``authorize``: which token and bot answer a request."""
     oauth_settings: OAuthSettings | None = None
     installs: Installs | None = None
 
@@ -48,7 +50,9 @@ def slack_for(
         assert settings.SLACK_BOT_TOKEN is not None  # the settings require one mode
         token = settings.SLACK_BOT_TOKEN.get_secret_value()
         client = client or make_client(settings.SLACK_API_URL, token)
-        return SlackSetup(client, OneWorkspace(client))
+        workspace = OneWorkspace(client)
+        # Bolt gives each request a copy of its client with the token ``authorize`` found.
+        return SlackSetup(make_client(client.base_url, None), workspace, workspace)
     return _installed(config, settings.SLACK_API_URL, uow, core, clock)
 
 
