@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _mix_only(mode, sizes, postgres_url, logs)
     with (
         tempfile.TemporaryDirectory() as scratch,
-        StubProcess(sizes.sweep_due, sizes.sweep_accounts) as stub,
+        StubProcess(sizes.sweep_due, sizes.sweep_accounts, sizes.mix_workspaces) as stub,
     ):
         chosen = backends(Path(scratch), postgres_url)
         _progress(
@@ -82,7 +82,7 @@ def _mix(sizes: Sizes, chosen: list[Backend], stub: StubProcess, logs: Path) -> 
 
 
 def _mix_only(mode: str, sizes: Sizes, postgres_url: str | None, logs: Path) -> int:
-    with tempfile.TemporaryDirectory() as scratch, StubProcess(0, 0) as stub:
+    with tempfile.TemporaryDirectory() as scratch, StubProcess(0, 0, sizes.mix_workspaces) as stub:
         mix = _mix(sizes, backends(Path(scratch), postgres_url), stub, logs)
     markdown = render_mix(mode, mix)
     print(markdown)

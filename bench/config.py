@@ -25,6 +25,9 @@ BOT_WORKERS = 1
 
 ACTIVE_USERS = 50
 PENDING_INVITATIONS = 20
+MIX_ACTIVE_USERS = 10
+"""Active users of each of the mix's workspaces (part 6), besides its owner."""
+MIX_PENDING_INVITATIONS = 5
 ACK_TIMEOUT_S = 3.0
 """Slack gives up on an acknowledgement after three seconds; later counts as dropped."""
 
@@ -50,10 +53,10 @@ class Sizes:
     mix_requests: int
     """Requests signed for each run of the mix; a run that sends more starts the list again."""
     mix_workspaces: int
-    """Workspaces (accounts) the mix is spread over: one while the bot serves the single team
-    of ``SLACK_BOT_TOKEN``; 100 or more once it installs by OAuth (DESIGN §10)."""
+    """Workspaces the mix is spread over, each installed through OAuth (DESIGN §10) with an
+    account of ``MIX_ACTIVE_USERS`` active users and ``MIX_PENDING_INVITATIONS`` pending."""
     workspaces: tuple[int, ...] = (100, 10_000)
-    """Workspaces installed through OAuth, each with an account (part 6)."""
+    """Workspaces installed through OAuth, each with an account (part 7)."""
     workspaces_due: int = 100
     """Of them, those with a reminder due when the sweep runs (1% of the most)."""
 
@@ -71,7 +74,7 @@ FULL = Sizes(
     sync_contacts=2,
     mix_concurrencies=(1, 8, 16, 32),
     mix_requests=12_000,
-    mix_workspaces=1,
+    mix_workspaces=100,
 )
 SMOKE = Sizes(
     concurrencies=(1, 32),
@@ -86,20 +89,44 @@ SMOKE = Sizes(
     sync_contacts=1,
     mix_concurrencies=(1, 8),
     mix_requests=1_000,
-    mix_workspaces=1,
+    mix_workspaces=3,
     workspaces=(2, 200),
     workspaces_due=2,
 )
 
 
+@dataclass(frozen=True)
+class Team:
+    """A workspace with an account: its Slack team id, bot token, owner and people."""
+
+    id: str
+    token: str
+    owner: str
+    active_users: int
+    pending_invitations: int
+    user_prefix: str
+    """Its active users' Slack ids are this and a number."""
+
+    def member(self, n: int) -> tuple[str, str]:
+        """The Slack user id and email of the account's ``n``-th active user."""
+        return f"{self.user_prefix}{n:06d}", f"user{n:06d}@bench.example.com"
+
+
+BENCH_TEAM = Team(TEAM, BOT_TOKEN, OWNER, ACTIVE_USERS, PENDING_INVITATIONS, "U0M")
+"""The stand-in Slack's own workspace, served by ``SLACK_BOT_TOKEN`` (parts 1 to 5)."""
+
+
 def member(n: int) -> tuple[str, str]:
-    """The Slack user id and email of the account's ``n``-th active user."""
-    return f"U0M{n:06d}", f"user{n:06d}@bench.example.com"
+    """The Slack user id and email of ``BENCH_TEAM``'s ``n``-th active user."""
+    return BENCH_TEAM.member(n)
 
 
-def workspace(n: int) -> str:
-    """The Slack team id of the mix's ``n``-th workspace (the stand-in's own comes first)."""
-    return TEAM if n == 0 else f"T0MIX{n:05d}"
+def workspace(n: int) -> Team:
+    """The ``n``-th workspace installed through OAuth (parts 6 and 7), its users its own."""
+    team_id = f"T0W{n:06d}"
+    owner = f"U0W{n:06d}"
+    users = MIX_ACTIVE_USERS, MIX_PENDING_INVITATIONS
+    return Team(team_id, f"xoxb-{team_id}-bench", owner, *users, f"U0W{n:06d}M")
 
 
 def invitee(n: int) -> tuple[str, str]:

@@ -3,6 +3,9 @@
 The bot on each database, the peer and the floor are up at once (servers of their own, not
 part 1's) and loaded in turn, concurrency by concurrency, for the same time each, by the
 asyncio client cycling through a list of signed requests of every kind (``mix_requests``).
+The requests are spread over ``Sizes.mix_workspaces`` workspaces, each installed through OAuth
+(as part 7 installs them) with an account of its own: the bot serves them all, authorising each
+request through its installations and answering with that workspace's token.
 """
 
 import functools
@@ -21,6 +24,9 @@ from bench.mix_requests import KINDS, build_mix
 from bench.seed import seed_account
 from bench.servers import Server, StubProcess, start_floor, start_peer
 from bench.serving import FLOOR, PEER, start_bots
+from bench.workspaces import install, new_key, oauth_environment
+from bot.core import utc_now
+from storage.secrets import Cipher
 
 WARM_UP_S = 1.0
 WARM_UP_CONCURRENCY = 8
@@ -102,23 +108,28 @@ class MixResults:
         return loaded + sum(m.dropped for m in self.memory)
 
 
-def seed_workspaces(engine: Engine, api_url: str, workspaces: int) -> None:
-    """Part 1's account (owner, 50 active users, 20 pending) in each workspace."""
-    for n in range(workspaces):
-        seed_account(engine, api_url, workspace(n))
+def seed_workspaces(engine: Engine, api_url: str, workspaces: int, secrets_key: str) -> None:
+    """The first ``workspaces`` installed (their tokens sealed with ``secrets_key``), each with
+    an account set up through the core: its owner, active users and pending invitations."""
+    teams = [workspace(n) for n in range(workspaces)]
+    with engine.begin() as connection:
+        install(connection, Cipher([secrets_key]), teams, utc_now())
+    for team in teams:
+        seed_account(engine, api_url, team)
 
 
 def measure_mix(
     sizes: Sizes, backends: list[Backend], stub: StubProcess, workdir: Path
 ) -> MixResults:
     with ExitStack() as stack:
+        key = new_key()
         seed = functools.partial(
-            seed_workspaces, api_url=stub.api_url, workspaces=sizes.mix_workspaces
+            seed_workspaces, api_url=stub.api_url, workspaces=sizes.mix_workspaces, secrets_key=key
         )
-        bots = [
-            MixTarget(name, server, exact=True)
-            for name, server in start_bots(stack, backends, seed, stub.api_url, workdir, "mix-")
-        ]
+        started = start_bots(
+            stack, backends, seed, stub.api_url, workdir, "mix-", oauth_environment(key)
+        )
+        bots = [MixTarget(name, server, exact=True) for name, server in started]
         peer = stack.enter_context(start_peer(stub.api_url, workdir, "mix-peer"))
         floor = stack.enter_context(start_floor(workdir, "mix-floor"))
         targets = [MixTarget(FLOOR, floor, False), MixTarget(PEER, peer, False), *bots]

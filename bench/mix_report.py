@@ -42,9 +42,14 @@ def _throughput(mix: MixResults) -> str:
             ]
         )
     header = ["target", "c", "requests", "dropped", "req/s", "÷ floor", "÷ peer"]
-    return "## The mix: throughput, every kind together\n\n" + table(
+    return f"## The mix: throughput, every kind together, {_spread(mix)}\n\n" + table(
         [*header, "p50 ms", "p99 ms", "max ms"], rows
     )
+
+
+def _spread(mix: MixResults) -> str:
+    count = mix.sizes.mix_workspaces
+    return f"over {count:,} workspace{'s' if count != 1 else ''} installed through OAuth"
 
 
 def _by_kind(mix: MixResults, concurrency: int) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.config import ACTIVE_USERS, CHANNEL, OWNER, member, workspace
+from bench.config import CHANNEL, Team, workspace
 from bench.load import HOST
 from bench.pyload import Sendable
 from bench.seed import PERMISSIONS
@@ -40,7 +40,8 @@ SEED = 13
 @dataclass(frozen=True)
 class Build:
     """What one request of a kind needs: its number among the kind's requests, the run's tag
-    (fresh addresses and event ids are unique per run) and where the bot replies."""
+    (fresh addresses and event ids are unique per run), where the bot replies, and over how
+    many workspaces the kind's requests are spread, in turn."""
 
     n: int
     tag: str
@@ -48,12 +49,18 @@ class Build:
     workspaces: int
 
     @property
-    def team(self) -> str:
+    def team(self) -> Team:
         return workspace(self.n % self.workspaces)
 
     @property
+    def round(self) -> int:
+        """Requests of this kind its workspace was sent before this one."""
+        return self.n // self.workspaces
+
+    @property
     def member(self) -> tuple[str, str]:
-        return member(self.n % ACTIVE_USERS)
+        """The active user this request is about, in turn."""
+        return self.team.member(self.round % self.team.active_users)
 
     def fresh(self, n: int) -> str:
         return f"mix-{self.tag}-{n:06d}@bench.example.com"
@@ -61,6 +68,21 @@ class Build:
 
 Body = tuple[str, str]
 """A body and its content type."""
+Who = Callable[[Build], str]
+"""Who sends a request: a Slack user of the build's workspace."""
+
+
+def owner(build: Build) -> str:
+    return build.team.owner
+
+
+def first_member(build: Build) -> str:
+    """The member who is refused: the workspace's first active user."""
+    return build.team.member(0)[0]
+
+
+def the_member(build: Build) -> str:
+    return build.member[0]
 
 
 @dataclass(frozen=True)
@@ -74,44 +96,48 @@ class Kind:
     write: bool = False
 
 
-def command(user: str, text: str) -> Callable[[Build], Body]:
+def command(who: Who, text: str) -> Callable[[Build], Body]:
     def body(build: Build) -> Body:
-        sent = command_body(user, text, build.response_url, channel=CHANNEL, team=build.team)
-        return sent, CONTENT_TYPE
+        user, team = who(build), build.team.id
+        return command_body(
+            user, text, build.response_url, channel=CHANNEL, team=team
+        ), CONTENT_TYPE
 
     return body
 
 
-def command_on_member(user: str, verb: str) -> Callable[[Build], Body]:
-    return lambda build: command(user, f"{verb} {build.member[1]}")(build)
+def command_on_member(who: Who, verb: str) -> Callable[[Build], Body]:
+    return lambda build: command(who, f"{verb} {build.member[1]}")(build)
 
 
 def _interaction(payload: dict[str, Any]) -> Body:
     return urlencode({"payload": json.dumps(payload)}), CONTENT_TYPE
 
 
-def home_click(user: str, action_id: str, on_member: bool = False) -> Callable[[Build], Body]:
-    """A button in ``user``'s App Home (no conversation, no ``response_url``)."""
+def home_click(who: Who, action_id: str, on_member: bool = False) -> Callable[[Build], Body]:
+    """A button in the App Home of ``who`` (no conversation, no ``response_url``)."""
 
     def body(build: Build) -> Body:
         value = build.member[1] if on_member else ""
-        payload = click_payload(user, action_id, value, team=build.team, response_url=None)
+        team = build.team.id
+        payload = click_payload(who(build), action_id, value, team=team, response_url=None)
         return _interaction(payload)
 
     return body
 
 
-def home_opened(user: str) -> Callable[[Build], Body]:
+def home_opened(who: Who) -> Callable[[Build], Body]:
     def body(build: Build) -> Body:
+        user = who(build)
         event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
         event_id = f"Ev{build.tag}{build.n:07d}{user}"  # unique across the kinds too
-        return json.dumps(event_body(event, event_id=event_id, team=build.team)), JSON
+        return json.dumps(event_body(event, event_id=event_id, team=build.team.id)), JSON
 
     return body
 
 
-def submit(user: str, view: dict[str, Any], values: dict[str, Any], build: Build) -> Body:
-    return _interaction(submission_payload(user, view, values, team=build.team))
+def submit(who: Who, view: dict[str, Any], values: dict[str, Any], build: Build) -> Body:
+    return _interaction(submission_payload(who(build), view, values, team=build.team.id))
 
 
 def invite_submission(emails: Callable[[Build], str]) -> Callable[[Build], Body]:
@@ -119,57 +145,55 @@ def invite_submission(emails: Callable[[Build], str]) -> Callable[[Build], Body]
 
     def body(build: Build) -> Body:
         values = invite_values(emails(build), ["invoices"])
-        return submit(OWNER, modals.invite_modal(), values, build)
+        return submit(owner, modals.invite_modal(), values, build)
 
     return body
 
 
-def permissions_submission(user: str) -> Callable[[Build], Body]:
-    """Manage Permissions of the build's member, saved by ``user``."""
+def permissions_submission(who: Who) -> Callable[[Build], Body]:
+    """Manage Permissions of the build's member, saved by ``who``."""
 
     def body(build: Build) -> Body:
         email = build.member[1]
-        chosen = CHANGED_PERMISSIONS[(build.n // ACTIVE_USERS + 1) % 2]
+        chosen = CHANGED_PERMISSIONS[(build.round // build.team.active_users + 1) % 2]
         view = modals.permissions_modal(email, CHANGED_PERMISSIONS[0])
         values = {ids.PERMISSIONS_BLOCK: invite_values("", list(chosen))[ids.PERMISSIONS_BLOCK]}
-        return submit(user, view, values, build)
+        return submit(who, view, values, build)
 
     return body
 
 
 def revoke(build: Build) -> Body:
-    return command(OWNER, f"revoke {build.fresh(build.n)}")(build)
+    return command(owner, f"revoke {build.fresh(build.n)}")(build)
 
 
-MEMBER = member(0)[0]
-"""Members are the seeded active users; the owner's targets cycle through them."""
 PENDING_LIST = "pending"
 REVOKE = "revoke (write)"
 INVITE = "invite submit (write)"
 KINDS = (
-    Kind("list", 12, "Users of", command(OWNER, "list")),
-    Kind(PENDING_LIST, 6, "Pending invitations for", command(OWNER, "pending")),
-    Kind("help", 5, "How to use", command(MEMBER, "help")),
-    Kind("permissions", 4, EMPTY, command_on_member(OWNER, "permissions")),
-    Kind("remove (confirm)", 3, "Remove access for", command_on_member(OWNER, "remove")),
-    Kind("invite (opens modal)", 3, EMPTY, command(OWNER, "")),
-    Kind("contacts", 2, "Contacts of", command(OWNER, "contacts")),
-    Kind("audit", 2, "Recent changes to", command(OWNER, "audit")),
-    Kind("settings", 1, EMPTY, command(OWNER, "settings")),
-    Kind("member: list", 6, REFUSED, command(MEMBER, "list")),
-    Kind("member: pending", 4, REFUSED, command(MEMBER, "pending")),
-    Kind("member: permissions", 3, REFUSED, command_on_member(MEMBER, "permissions")),
-    Kind("member: invite", 2, REFUSED, command(MEMBER, "")),
-    Kind("home opened (owner)", 12, EMPTY, home_opened(OWNER)),
-    Kind("home opened (member)", 12, EMPTY, lambda b: home_opened(b.member[0])(b)),
-    Kind("click Manage", 4, EMPTY, home_click(OWNER, ids.MANAGE, on_member=True)),
-    Kind("click Invite", 3, EMPTY, home_click(OWNER, ids.OPEN_INVITE)),
-    Kind("member: click Manage", 3, EMPTY, home_click(MEMBER, ids.MANAGE, on_member=True)),
+    Kind("list", 12, "Users of", command(owner, "list")),
+    Kind(PENDING_LIST, 6, "Pending invitations for", command(owner, "pending")),
+    Kind("help", 5, "How to use", command(first_member, "help")),
+    Kind("permissions", 4, EMPTY, command_on_member(owner, "permissions")),
+    Kind("remove (confirm)", 3, "Remove access for", command_on_member(owner, "remove")),
+    Kind("invite (opens modal)", 3, EMPTY, command(owner, "")),
+    Kind("contacts", 2, "Contacts of", command(owner, "contacts")),
+    Kind("audit", 2, "Recent changes to", command(owner, "audit")),
+    Kind("settings", 1, EMPTY, command(owner, "settings")),
+    Kind("member: list", 6, REFUSED, command(first_member, "list")),
+    Kind("member: pending", 4, REFUSED, command(first_member, "pending")),
+    Kind("member: permissions", 3, REFUSED, command_on_member(first_member, "permissions")),
+    Kind("member: invite", 2, REFUSED, command(first_member, "")),
+    Kind("home opened (owner)", 12, EMPTY, home_opened(owner)),
+    Kind("home opened (member)", 12, EMPTY, home_opened(the_member)),
+    Kind("click Manage", 4, EMPTY, home_click(owner, ids.MANAGE, on_member=True)),
+    Kind("click Invite", 3, EMPTY, home_click(owner, ids.OPEN_INVITE)),
+    Kind("member: click Manage", 3, EMPTY, home_click(first_member, ids.MANAGE, on_member=True)),
     Kind("invite submit (invalid)", 2, "errors", invite_submission(lambda b: "not-an-address")),
-    Kind("member: permissions submit", 1, REFUSED, permissions_submission(MEMBER)),
+    Kind("member: permissions submit", 1, REFUSED, permissions_submission(first_member)),
     Kind(INVITE, 4, "update", invite_submission(lambda b: b.fresh(b.n)), write=True),
     Kind(REVOKE, 4, "was revoked", revoke, write=True),
-    Kind("permissions submit (write)", 2, EMPTY, permissions_submission(OWNER), write=True),
+    Kind("permissions submit (write)", 2, EMPTY, permissions_submission(owner), write=True),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

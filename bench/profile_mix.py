@@ -27,12 +27,13 @@ from pyinstrument import Profiler
 from pyinstrument.frame import Frame
 from slack_bolt import BoltRequest
 
-from bench.config import BOT_TOKEN, DEFAULT_POSTGRES_URL, RESULTS, SIGNING_SECRET
+from bench.config import DEFAULT_POSTGRES_URL, RESULTS, SIGNING_SECRET
 from bench.databases import Backend, backends, fresh_database
 from bench.markdown import table
 from bench.mix import seed_workspaces
 from bench.mix_requests import KINDS, Body, Kind, mix_bodies
 from bench.servers import StubProcess
+from bench.workspaces import new_key, oauth_environment
 from bot.app import create_app
 from bot.settings import load_settings
 
@@ -121,9 +122,10 @@ def _category(stack: list[str]) -> str:
 
 def profile(backend: Backend, stub: StubProcess, requests: int) -> list[Profiled]:
     engine = fresh_database(backend)
-    seed_workspaces(engine, stub.api_url, 1)
+    key = new_key()
+    seed_workspaces(engine, stub.api_url, 1, key)
     settings = load_settings(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
+        **oauth_environment(key),
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=stub.api_url,
         DATABASE_URL=backend.url,
@@ -196,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     postgres_url = None if arguments.sqlite_only else arguments.postgres_url
     found = []
-    with tempfile.TemporaryDirectory() as scratch, StubProcess(0, 0) as stub:
+    with tempfile.TemporaryDirectory() as scratch, StubProcess(0, 0, 1) as stub:
         for backend in backends(Path(scratch), postgres_url):
             found += profile(backend, stub, arguments.requests)
     folder = RESULTS / "profiles"

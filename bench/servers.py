@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
@@ -75,10 +76,17 @@ def spawn(name: str, module_args: list[str], env: dict[str, str], workdir: Path)
     raise RuntimeError(f"{name} did not start within {START_TIMEOUT_S:.0f}s")
 
 
-def start_bot(name: str, database_url: str, api_url: str, workdir: Path) -> Server:
-    """``billing-bot serve`` on loopback with the bench's token, secret and database."""
+ONE_WORKSPACE = {"SLACK_BOT_TOKEN": BOT_TOKEN}
+"""The bot's Slack settings to serve the stand-in's own workspace with the bench's token."""
+
+
+def start_bot(
+    name: str, database_url: str, api_url: str, workdir: Path, slack: Mapping[str, str]
+) -> Server:
+    """``billing-bot serve`` on loopback with the bench's secret and database, reaching Slack
+    by the settings ``slack`` (``ONE_WORKSPACE``, or OAuth's)."""
     env = child_environment(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
+        **slack,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=api_url,
         DATABASE_URL=database_url,
@@ -102,9 +110,10 @@ def start_floor(workdir: Path, name: str = "floor") -> Server:
 class StubProcess:
     """``bench.stub`` in a child process; ``api_url`` and ``response_url`` once started."""
 
-    def __init__(self, invitees: int, sweep_channels: int) -> None:
+    def __init__(self, invitees: int, sweep_channels: int, workspaces: int) -> None:
+        arguments = [str(invitees), str(sweep_channels), str(workspaces)]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bench.stub", str(invitees), str(sweep_channels)],
+            [sys.executable, "-m", "bench.stub", *arguments],
             env=child_environment(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

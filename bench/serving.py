@@ -6,7 +6,7 @@ request for the same time: ``billing-bot serve`` on each database, the peer and 
 
 import functools
 import http.client
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,14 @@ from bench.config import LIST_MARKER, Sizes
 from bench.databases import Backend, fresh_database
 from bench.load import HOST, LoadResult, load, load_count
 from bench.seed import seed_account
-from bench.servers import Server, StubProcess, start_bot, start_floor, start_peer
+from bench.servers import (
+    ONE_WORKSPACE,
+    Server,
+    StubProcess,
+    start_bot,
+    start_floor,
+    start_peer,
+)
 from bench.signing import PATH, list_command
 
 PEER = "peer"
@@ -65,16 +72,17 @@ def start_bots(
     api_url: str,
     workdir: Path,
     log_prefix: str = "",
+    slack: Mapping[str, str] = ONE_WORKSPACE,
 ) -> list[tuple[str, Server]]:
-    """``billing-bot serve`` on a fresh database of each backend, seeded by ``seed``; each
-    stopped when ``stack`` closes."""
+    """``billing-bot serve`` on a fresh database of each backend, seeded by ``seed``, reaching
+    Slack by the settings ``slack``; each stopped when ``stack`` closes."""
     started = []
     for backend in backends:
         engine = fresh_database(backend)
         seed(engine)
         engine.dispose()
         log_name = f"{log_prefix}bot-{backend.name.lower()}"
-        server = stack.enter_context(start_bot(log_name, backend.url, api_url, workdir))
+        server = stack.enter_context(start_bot(log_name, backend.url, api_url, workdir, slack))
         started.append((bot_name(backend), server))
     return started
 

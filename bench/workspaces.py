@@ -1,4 +1,4 @@
-"""Many workspaces (part 6): 100 and 10,000 workspaces installed through OAuth, an account each,
+"""Many workspaces (part 7): 100 and 10,000 workspaces installed through OAuth, an account each,
 1% of them (100) with a reminder due.
 
 Measured, with the installation store counting its reads: authorising requests from 1,000 of
@@ -19,9 +19,9 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
-from bench.config import OWNER, Sizes, invitee, sweep_channel
+from bench.config import Sizes, Team, invitee, sweep_channel, workspace
 from bench.databases import Backend, fresh_database
 from bench.seed import PERMISSIONS, core_for
 from bot.core import utc_now
@@ -36,6 +36,9 @@ from tests.slack_stub import SlackStub
 
 AUTHORISED = 1_000
 CHUNK = 5_000
+CLIENT_ID = "1.2"
+CLIENT_SECRET = "bench-client-secret"
+PUBLIC_URL = "http://127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,12 @@ def measure_workspaces(sizes: Sizes, backends: list[Backend]) -> list[Workspaces
 def _measure(backend: Backend, installed: int, due: int, stub: SlackStub) -> WorkspacesRun:
     engine = fresh_database(backend)
     try:
-        cipher = Cipher([Fernet.generate_key().decode()])
+        cipher = Cipher([new_key()])
         now = utc_now()
         _install(engine, cipher, installed, due, stub, now)
         core = core_for(engine)
         store = _CountingStore(unit_of_work_factory(engine), cipher, utc_now)
-        rotator = TokenRotator(client_id="1.2", client_secret="s", client=WebClient())
+        rotator = TokenRotator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, client=WebClient())
         workspaces = InstalledWorkspaces(
             store, rotator, api_url=stub.api_url, on_token_lost=core.workspaces.pause
         )
@@ -96,8 +99,24 @@ def _measure(backend: Backend, installed: int, due: int, stub: SlackStub) -> Wor
         engine.dispose()
 
 
-def team(n: int) -> str:
-    return f"T0W{n:06d}"
+def new_key() -> str:
+    """A ``SECRETS_KEY`` of one key."""
+    return Fernet.generate_key().decode()
+
+
+def oauth_environment(secrets_key: str) -> dict[str, str]:
+    """The bot's settings to serve the workspaces installed with ``secrets_key``'s cipher."""
+    return {
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SECRETS_KEY": secrets_key,
+        "PUBLIC_URL": PUBLIC_URL,
+    }
+
+
+def install(connection: Connection, cipher: Cipher, teams: list[Team], now: datetime) -> None:
+    """``teams`` installed by their owners, their tokens sealed as the store seals them."""
+    connection.execute(insert(SlackInstallation), [_row(cipher, team, now) for team in teams])
 
 
 def _install(
@@ -109,31 +128,28 @@ def _install(
     for start in range(0, installed, CHUNK):
         numbers = range(start, min(installed, start + CHUNK))
         with engine.begin() as connection:
-            connection.execute(insert(SlackInstallation), [_row(cipher, n, now) for n in numbers])
+            install(connection, cipher, [workspace(n) for n in numbers], now)
             connection.execute(insert(Account), [_account(n, now) for n in numbers])
             connection.execute(insert(Invitation), [_invitation(n, due, now) for n in numbers])
     for n in range(due):
-        stub.add_workspace(team(n), f"Workspace {n}", bot_token=_token(n))
-        stub.add_channel(sweep_channel(n), "billing", bot_is_member=True, workspace=team(n))
+        team = workspace(n)
+        stub.add_workspace(team.id, f"Workspace {n}", bot_token=team.token)
+        stub.add_channel(sweep_channel(n), "billing", bot_is_member=True, workspace=team.id)
         user_id, email = invitee(n)
-        stub.add_user(user_id, email, workspace=team(n))
+        stub.add_user(user_id, email, workspace=team.id)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
 
 
-def _token(n: int) -> str:
-    return f"xoxb-{team(n)}-bench"
-
-
-def _row(cipher: Cipher, n: int, now: datetime) -> dict[str, Any]:
+def _row(cipher: Cipher, team: Team, now: datetime) -> dict[str, Any]:
     installation = Installation(
-        team_id=team(n), bot_token=_token(n), bot_id="B0BOT0001", bot_user_id="U0BOT0001",
-        bot_scopes="chat:write,commands", user_id=OWNER,
+        team_id=team.id, bot_token=team.token, bot_id="B0BOT0001", bot_user_id="U0BOT0001",
+        bot_scopes="chat:write,commands", user_id=team.owner,
     )  # fmt: skip
     return {
-        "workspace": team(n),
-        "team_id": team(n),
+        "workspace": team.id,
+        "team_id": team.id,
         "is_enterprise_install": False,
         "details": details_of(installation),
         "tokens": sealed_tokens(cipher, installation),
@@ -144,9 +160,9 @@ def _row(cipher: Cipher, n: int, now: datetime) -> dict[str, Any]:
 def _account(n: int, now: datetime) -> dict[str, Any]:
     return {
         "id": n + 1,
-        "team_id": team(n),
+        "team_id": workspace(n).id,
         "name": f"Workspace {n}",
-        "owner_user_id": OWNER,
+        "owner_user_id": workspace(n).owner,
         "reminders_channel_id": sweep_channel(n),
         "created_at": now,
     }
@@ -159,7 +175,7 @@ def _invitation(n: int, due: int, now: datetime) -> dict[str, Any]:
         "email": email,
         "permissions": PERMISSIONS,
         "status": InvitationStatus.PENDING,
-        "invited_by_user_id": OWNER,
+        "invited_by_user_id": workspace(n).owner,
         "invitee_user_id": user_id,
         "created_at": now - timedelta(days=2),
         "sent_at": now - timedelta(days=2),
@@ -177,10 +193,12 @@ def _authorise(
     context = BoltContext()
 
     def authorise_all() -> None:
-        for n in chosen:
-            found = workspaces(context=context, enterprise_id=None, team_id=team(n), user_id=OWNER)
-            if found is None or found.bot_token != _token(n):
-                raise RuntimeError(f"workspaces: {team(n)} was not authorised with its token")
+        for team in map(workspace, chosen):
+            found = workspaces(
+                context=context, enterprise_id=None, team_id=team.id, user_id=team.owner
+            )
+            if found is None or found.bot_token != team.token:
+                raise RuntimeError(f"workspaces: {team.id} was not authorised with its token")
 
     authorise_all()
     first = store.reads
@@ -193,7 +211,7 @@ def _authorise(
 def _check_posts(stub: SlackStub, due: int) -> int:
     """A reminder and a nudge per due workspace, each with that workspace's token."""
     posts = stub.calls_to("chat.postMessage")
-    wrong = [c for c in posts if not c.ok or c.token != _token(int(str(c.team)[3:]))]
+    wrong = [c for c in posts if not c.ok or c.token != workspace(int(str(c.team)[3:])).token]
     if len(posts) != 2 * due or wrong:
         raise RuntimeError(f"workspaces: {len(posts)} posts for {due} due, {len(wrong)} refused")
     return len(posts)
