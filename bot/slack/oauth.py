@@ -4,6 +4,7 @@ the flows' state live in the database (``bot/slack/installations.py``), so a flo
 one replica completes on another."""
 
 import html
+import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.errors import SlackClientError
 from slack_sdk.oauth.installation_store import Installation
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +22,8 @@ from starlette.routing import Route
 from bot.slack.installations import DatabaseInstallationStore, DatabaseStateStore
 from bot.slack.oauth_config import INSTALL_PATH, REDIRECT_PATH, OAuthConfig
 from bot.slack.scopes import BOT_SCOPES
+
+log = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -34,6 +38,7 @@ FAILURES = {
     "invalid_code": "Slack did not accept this installation's code (used already or expired).",
 }
 FAILED = "The installation did not complete."
+UNREACHABLE = "Slack could not be reached to complete the installation; try again in a moment."
 
 
 def oauth_settings(
@@ -67,7 +72,11 @@ def oauth_settings(
 
 def _failure_page(args: FailureArgs) -> BoltResponse:
     reason = FAILURES.get(args.reason, FAILED)
-    install = html.escape(args.settings.install_path)
+    return _page(reason, args.suggested_status_code, args.settings.install_path)
+
+
+def _page(reason: str, status: int, install_path: str) -> BoltResponse:
+    install = html.escape(install_path)
     body = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Billing Access</title></head>"
         f"<body><h1>Billing Access was not installed</h1><p>{html.escape(reason)}</p>"
@@ -75,7 +84,7 @@ def _failure_page(args: FailureArgs) -> BoltResponse:
         "</body></html>"
     )
     return BoltResponse(
-        status=args.suggested_status_code,
+        status=status,
         body=body,
         headers={"Content-Type": "text/html; charset=utf-8"},
     )
@@ -88,8 +97,15 @@ def oauth_routes(flow: OAuthFlow) -> list[Route]:
     async def install(request: Request) -> Response:
         return _from_bolt(await anyio.to_thread.run_sync(flow.handle_installation, _bolt(request)))
 
+    def complete(request: BoltRequest) -> BoltResponse:
+        try:
+            return flow.handle_callback(request)
+        except (SlackClientError, OSError) as error:  # Bolt lets these through as a 500
+            log.warning("could not complete an installation: %s", type(error).__name__)
+            return _page(UNREACHABLE, 503, flow.settings.install_path)
+
     async def redirect(request: Request) -> Response:
-        return _from_bolt(await anyio.to_thread.run_sync(flow.handle_callback, _bolt(request)))
+        return _from_bolt(await anyio.to_thread.run_sync(complete, _bolt(request)))
 
     return [
         Route(INSTALL_PATH, install, methods=["GET"]),

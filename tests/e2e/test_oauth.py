@@ -10,12 +10,15 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.scheduler import sweep_and_deliver
-from tests.e2e.conftest import Running
+from tests.e2e.conftest import Running, serve_bot
 from tests.e2e.oauth_steps import (
     ACME,
     BETA,
     CHANNELS,
+    CLIENT_ID,
+    CLIENT_SECRET,
     OWNERS,
+    PUBLIC_URL,
     Browser,
     install,
     invite,
@@ -243,3 +246,20 @@ def test_a_flow_started_on_one_replica_completes_on_another(
         finisher.close()
         set_up(first, ACME)
         assert first.bot.deps.core.accounts.require(ACME).name == f"{ACME} Ltd"
+
+
+def test_a_callback_while_slack_cannot_be_reached_gets_a_clear_page(
+    engine: Engine, stub: SlackStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    with serve_bot(
+        engine, stub, SLACK_BOT_TOKEN=None, SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET, SECRETS_KEY=new_key(), PUBLIC_URL=PUBLIC_URL,
+        SLACK_API_URL="http://127.0.0.1:9/api/",  # nothing listens on the discard port
+    ) as running:  # fmt: skip
+        browser = Browser(running.base_url)
+        page = browser.finish(code="a-code", state=browser.start()["state"])
+    assert page.status_code == 503
+    assert "Slack could not be reached" in page.text and "was not installed" in page.text
+    assert "Traceback" not in caplog.text
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM slack_installation").scalar() == 0
