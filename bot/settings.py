@@ -198,25 +198,28 @@ class Settings(DatabaseSettings):
     @model_validator(mode="after")
     def _one_slack_mode(self) -> Self:
         """One workspace by its bot token, or many installed through OAuth: one of the two."""
-        oauth = {
+        only_oauth = {
             "SLACK_CLIENT_ID": self.SLACK_CLIENT_ID,
             "SLACK_CLIENT_SECRET": self.SLACK_CLIENT_SECRET,
             "SECRETS_KEY": self.SECRETS_KEY,
-            "PUBLIC_URL": self.PUBLIC_URL,
         }
-        if self.SLACK_BOT_TOKEN is not None and self.SLACK_CLIENT_ID is not None:
+        given = {name: value for name, value in only_oauth.items() if value is not None}
+        if self.SLACK_BOT_TOKEN is not None and given:
             raise PydanticCustomError(
                 "incomplete",
-                "settings SLACK_BOT_TOKEN and SLACK_CLIENT_ID cannot both be set: set "
+                f"settings SLACK_BOT_TOKEN and {next(iter(given))} cannot both be set: set "
                 "SLACK_BOT_TOKEN for one workspace, or the SLACK_CLIENT_ID settings to be "
                 "installed through OAuth",
             )
-        if self.SLACK_BOT_TOKEN is None and self.SLACK_CLIENT_ID is None:
+        if self.SLACK_BOT_TOKEN is None and not given:
             raise PydanticCustomError(
                 "incomplete", "setting SLACK_BOT_TOKEN is required but not set"
             )
-        if self.SLACK_CLIENT_ID is not None:
-            _require_together(oauth, given={"SLACK_CLIENT_ID": self.SLACK_CLIENT_ID})
+        if given:
+            # Named after the client id when it is set, else after what is.
+            named = {"SLACK_CLIENT_ID": self.SLACK_CLIENT_ID} if self.SLACK_CLIENT_ID else given
+            _require_together({**only_oauth, "PUBLIC_URL": self.PUBLIC_URL}, given=named)
+            _cookies_kept(self.PUBLIC_URL)
         return self
 
     @model_validator(mode="after")
@@ -295,6 +298,18 @@ def _require_together(required: Mapping[str, object], *, given: Mapping[str, obj
         verb = "is" if len(missing) == 1 else "are"
         raise PydanticCustomError(
             "incomplete", f"{setting} {_listing(missing)} {verb} required with {_listing(present)}"
+        )
+
+
+def _cookies_kept(public_url: str | None) -> None:
+    """The installation's state rides in a cookie Bolt marks Secure, which browsers keep only
+    from https addresses and from localhost."""
+    url = urlsplit(public_url or "")
+    if url.scheme == "http" and url.hostname not in ("localhost", "127.0.0.1", "::1"):
+        raise PydanticCustomError(
+            "incomplete",
+            "setting PUBLIC_URL must be an https:// address to install through OAuth "
+            "(http:// only for localhost)",
         )
 
 

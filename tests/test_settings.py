@@ -465,6 +465,21 @@ def test_one_workspaces_token_needs_no_oauth_settings() -> None:
         ),
         ({"SECRETS_KEY": ""}, "setting SECRETS_KEY is set but empty"),
         (
+            {"SLACK_CLIENT_ID": None},
+            "setting SLACK_CLIENT_ID is required with SLACK_CLIENT_SECRET and SECRETS_KEY",
+        ),
+        (
+            {"SLACK_CLIENT_ID": None, "SECRETS_KEY": None, "SLACK_BOT_TOKEN": "xoxb-one"},
+            "settings SLACK_BOT_TOKEN and SLACK_CLIENT_SECRET cannot both be set: set "
+            "SLACK_BOT_TOKEN for one workspace, or the SLACK_CLIENT_ID settings to be installed "
+            "through OAuth",
+        ),
+        (
+            {"PUBLIC_URL": "http://billing.example.com"},
+            "setting PUBLIC_URL must be an https:// address to install through OAuth "
+            "(http:// only for localhost)",
+        ),
+        (
             {"PUBLIC_URL": "billing.example.com"},
             "setting PUBLIC_URL is malformed: must be an absolute http:// or https:// URL, "
             "e.g. https://billing.example.com",
