@@ -7,8 +7,11 @@ import traceback
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
-LINK_TOKEN = re.compile(r"(/invitations/)[^/\s?\"']+")
-"""The token of an emailed invitation link in a path (uvicorn's access log among others)."""
+LINK_TOKEN = re.compile(r"(/+invitations(?:/|%2f)+)[^/\s?\"']+", re.IGNORECASE)
+"""The token of an emailed invitation link in a path (uvicorn's access log among others),
+also as a mangled link (doubled slashes, other case, an encoded slash) may carry it."""
+OAUTH_QUERY = re.compile(r"([?&](?:code|state)=)[^&\s\"']+")
+"""The code and state of Slack's OAuth redirect: single-use, but not for a log to keep."""
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -48,6 +51,7 @@ def _redact(record: logging.LogRecord) -> None:
 
 def _clean(text: str) -> str:
     text = LINK_TOKEN.sub(rf"\g<1>{REDACTED}", text)
+    text = OAUTH_QUERY.sub(rf"\g<1>{REDACTED}", text)
     for secret in _secrets:
         text = text.replace(secret, REDACTED)
     return text

@@ -35,3 +35,24 @@ def test_records_without_secrets_are_left_alone(caplog: pytest.LogCaptureFixture
     logging.getLogger("bot").warning("%d reminders for %s", 3, "C0BILLING")
     assert caplog.records[-1].getMessage() == "3 reminders for C0BILLING"
     assert caplog.records[-1].args == (3, "C0BILLING")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"GET /invitations/LINKTOKEN123 HTTP/1.1" 200',
+        '"GET //invitations/LINKTOKEN123 HTTP/1.1" 404',
+        '"GET /INVITATIONS/LINKTOKEN123 HTTP/1.1" 404',
+        '"GET /invitations%2fLINKTOKEN123 HTTP/1.1" 404',
+        '"GET /slack/oauth_redirect?code=LINKTOKEN123&state=LINKTOKEN123 HTTP/1.1" 200',
+        '"GET /slack/oauth_redirect?state=LINKTOKEN123&code=LINKTOKEN123 HTTP/1.1" 200',
+    ],
+)
+def test_link_tokens_and_oauth_codes_are_cut_from_access_lines(
+    caplog: pytest.LogCaptureFixture, line: str
+) -> None:
+    redact_secrets([])
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("uvicorn.access").info("%s - %s", "127.0.0.1:5000", line)
+    assert "LINKTOKEN123" not in caplog.text
+    assert REDACTED in caplog.text

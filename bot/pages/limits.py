@@ -1,5 +1,6 @@
 """Guessing links is bounded: failed token lookups are counted per client address."""
 
+import math
 import threading
 import time
 from collections import deque
@@ -31,6 +32,13 @@ class FailedLookups:
     def blocked(self, address: str) -> bool:
         with self._lock:
             return len(self._recent(address)) >= self._allowed
+
+    def retry_after(self, address: str) -> int:
+        """Seconds until a blocked address may look again (its oldest failure ages out)."""
+        with self._lock:
+            recent = self._recent(address)
+            wait = recent[0] + self._window_s - self._monotonic() if recent else 0.0
+            return max(1, math.ceil(wait))
 
     def failed(self, address: str) -> None:
         with self._lock:

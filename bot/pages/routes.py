@@ -40,10 +40,15 @@ def invitation_routes(
     a click in Slack; ``secure_cookies`` when the page is served over HTTPS."""
     failures = lookups or FailedLookups()
 
+    def too_many(address: str) -> Response:
+        response = page("problem.html", 429, problem=TOO_MANY)
+        response.headers["Retry-After"] = str(failures.retry_after(address))
+        return response
+
     async def show(request: Request) -> Response:
         address = _address(request)
         if failures.blocked(address):
-            return page("problem.html", 429, problem=TOO_MANY)
+            return too_many(address)
         linked = await run_in_threadpool(core.links.find, request.path_params["token"])
         if linked is None:
             failures.failed(address)
@@ -67,7 +72,7 @@ def invitation_routes(
     async def answer(request: Request) -> Response:
         address = _address(request)
         if failures.blocked(address):
-            return page("problem.html", 429, problem=TOO_MANY)
+            return too_many(address)
         form = await _form(request)
         if isinstance(form, Refused):
             return page("problem.html", form.status, problem=BAD_FORM)

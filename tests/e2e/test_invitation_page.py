@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from uvicorn.logging import AccessFormatter
 
 from bot.blocks import ids
-from bot.pages.limits import FAILURES_ALLOWED
+from bot.pages.limits import FAILURES_ALLOWED, WINDOW_S
 from tests.conftest import OWNER
 from tests.e2e.emailed import OUTSIDER, Emailing, answer_form, emailing
 from tests.e2e.steps import access, button_value, eventually, invitation_dm, wait_for_dm
@@ -85,7 +85,9 @@ def test_guessing_links_is_refused_after_a_few_failures(
     for attempt in range(FAILURES_ALLOWED):
         guess = f"{emailed.base_url}/invitations/{attempt:043d}"
         assert http.get(guess).status_code == 404
-    assert http.get(link).status_code == 429
+    refused = http.get(link)
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= WINDOW_S
     assert http.get(f"{emailed.base_url}/invitations/{UNKNOWN}").status_code == 429
 
 
