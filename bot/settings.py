@@ -321,6 +321,8 @@ def _listing(names: list[str]) -> str:
 def _with_prefix(value: SecretStr, prefix: str) -> SecretStr:
     if not value.get_secret_value().startswith(prefix):
         raise ValueError(f"must start with {prefix}")
+    if "..." in value.get_secret_value():
+        raise ValueError("is the README's placeholder: paste the token from the app's settings")
     return value
 
 

@@ -110,6 +110,7 @@ def test_settings_come_from_the_environment_and_dotenv(
     [
         ("SLACK_BOT_TOKEN", None, "setting SLACK_BOT_TOKEN is required"),
         ("SLACK_BOT_TOKEN", "xoxp-user-token", "setting SLACK_BOT_TOKEN is malformed"),
+        ("SLACK_BOT_TOKEN", "xoxb-...", "setting SLACK_BOT_TOKEN is malformed: is the README's"),
         ("SLACK_APP_TOKEN", "xoxb-nope", "setting SLACK_APP_TOKEN is malformed"),
         ("PORT", "eighty", "setting PORT is malformed"),
         ("PORT", "70000", "setting PORT is malformed"),
