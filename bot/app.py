@@ -19,7 +19,7 @@ from bot.logs import redact_secrets
 from bot.mail.sender import InvitationMailer
 from bot.mail.smtp import Mailer
 from bot.settings import Settings
-from bot.slack.client import SlackClients
+from bot.slack.client import SlackClients, client_of
 from bot.slack.delivery import Deliverer, Sender
 from bot.slack.home import HomePublisher
 from bot.slack.people import full_name
@@ -142,7 +142,7 @@ def _emails(
         return {}
 
     def name_of(account: Account, user_id: str) -> str:
-        return full_name(clients.for_team(account.team_id, account.slack_enterprise_id), user_id)
+        return full_name(client_of(clients, account), user_id)
 
     sender = InvitationMailer(core, mail, Mailer(mail.smtp), clock, name_of)
     return {OutboxKind.INVITATION_EMAIL: sender.send}

@@ -68,9 +68,10 @@ def register(app: App, deps: Deps) -> None:
             deps.after_change(team, account.owner_user_id)
 
     def on_member_left(args: Args) -> None:
-        args.ack()
         if is_the_bot(args):
             bot_removed(args)
+        else:
+            args.ack()
 
     app.event("app_home_opened")(deps.guarded(on_home_opened))
     app.event("team_join")(deps.guarded(on_team_join))

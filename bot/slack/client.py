@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web import SlackResponse
 
 from bot.metrics import SLACK_CALLS, SLACK_ERRORS
+from storage.tables import Account
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class SlackClients(Protocol):
         """Slack answered ``error`` (a dead token) to a call for ``team_id`` with ``token``."""
 
 
+def client_of(clients: SlackClients, account: Account) -> WebClient:
+    """The client of the account's workspace (or of its organisation's install)."""
+    return clients.for_team(account.team_id, account.slack_enterprise_id)
+
+
 class OneWorkspace(Authorize):
     """The one workspace of ``SLACK_BOT_TOKEN``: its client serves every call. A refused token
     is for a person to fix in the app's settings; messages wait meanwhile."""
@@ -95,16 +101,16 @@ class OneWorkspace(Authorize):
         and the result says so (``UNVERIFIED``) for the request to be refused politely;
         ``auth.test`` is asked again by the next request. (Bolt's own single-workspace check
         answers such a request with a 500 and a traceback.)"""
-        bot = self._bot or self._identify()
+        bot = self._bot or self._identify() or {}
         result = AuthorizeResult(
-            enterprise_id=(bot or {}).get("enterprise_id") or None,
-            team_id=(bot or {}).get("team_id") or team_id,
+            enterprise_id=bot.get("enterprise_id") or None,
+            team_id=bot.get("team_id") or team_id,
             user_id=user_id,
             bot_token=self._client.token,
-            bot_id=(bot or {}).get("bot_id"),
-            bot_user_id=(bot or {}).get("user_id"),
+            bot_id=bot.get("bot_id"),
+            bot_user_id=bot.get("user_id"),
         )
-        if bot is None:
+        if not bot:
             result[UNVERIFIED] = True
         return result
 

@@ -19,7 +19,7 @@ from bot.core.invitations import is_open
 from bot.core.outbox import Job, RetryLater
 from bot.metrics import DELIVERIES
 from bot.slack.channels import CHANNEL_PROBLEMS, error_code
-from bot.slack.client import NotInstalled, SlackClients
+from bot.slack.client import NotInstalled, SlackClients, client_of
 from bot.slack.people import user_id_for_email
 from storage.tables import CHANNEL_KINDS, InvitationStatus, OutboxKind
 
@@ -257,7 +257,7 @@ class Deliverer:
 
     def _client(self, job: Job) -> WebClient:
         """The client of the workspace whose account the message belongs to."""
-        return self._clients.for_team(job.account.team_id, job.account.slack_enterprise_id)
+        return client_of(self._clients, job.account)
 
     def _post(self, job: Job, channel: str, message: Message) -> str:
         response = self._client(job).chat_postMessage(
